@@ -1,0 +1,6 @@
+export * from './invariant.js';
+export * from './errors.js';
+export * from './limits.js';
+export * from './ids.js';
+export * from './clock.js';
+export * from './random.js';
