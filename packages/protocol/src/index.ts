@@ -1,2 +1,3 @@
 export * from './codec/index.js';
 export * from './generated/index.js';
+export * from './framing/index.js';
