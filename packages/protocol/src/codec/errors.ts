@@ -1,9 +1,7 @@
 import { TributaryError } from '@tributary/common';
+import { ErrorCode } from '../errors/error-codes.js';
 
-/** Kafka error code CORRUPT_MESSAGE (2): what a broker reports for a request it cannot parse. */
-const CORRUPT_MESSAGE = 2;
-/** Kafka error code UNSUPPORTED_VERSION (35). */
-const UNSUPPORTED_VERSION = 35;
+const { CORRUPT_MESSAGE, UNSUPPORTED_VERSION } = ErrorCode;
 
 /** The bytes do not decode as the message they claim to be (truncated, overlong, malformed). */
 export class KafkaDecodeError extends TributaryError {
