@@ -5,3 +5,6 @@ export * from './ids.js';
 export * from './clock.js';
 export * from './random.js';
 export * from './file-system.js';
+export * from './node-file-system.js';
+export * from './memory-file-system.js';
+export * from './crash-point-file-system.js';
