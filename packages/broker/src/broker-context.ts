@@ -1,0 +1,24 @@
+/** Everything a request handler may reach: passed in, never imported as a singleton. */
+import type { Clock } from '@tributary/common';
+import type { Logger } from 'pino';
+import type { BrokerConfig } from './config/broker-config.js';
+import type { TopicManager } from './state/topic-manager.js';
+import type { BrokerMetrics } from './http/broker-metrics.js';
+import type { ProducerStateManager } from './state/producer-state.js';
+import type { PartitionWaiters } from './state/partition-waiters.js';
+
+export interface BrokerContext {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly config: BrokerConfig;
+  readonly clock: Clock;
+  readonly topics: TopicManager;
+  /** Idempotent-producer state: sequence checks and duplicate detection per producer and partition. */
+  readonly producers: ProducerStateManager;
+  /** Fetch long polls wait here; Produce notifies after an append becomes visible. */
+  readonly waiters: PartitionWaiters;
+  readonly metrics: BrokerMetrics;
+  readonly logger: Logger;
+  /** The id of the active controller (this node on a single broker). */
+  readonly controllerId: () => number;
+}

@@ -1,0 +1,83 @@
+/**
+ * The broker's configuration: what `tributary broker` flags, TRIBUTARY_* environment variables
+ * and the `--config` file resolve to. Parsing and validation live in config/load-config.ts.
+ */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Voter {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Broker-wide limits; every one has a default and can be set in the config file. */
+export interface BrokerLimits {
+  /** Largest request frame accepted (Kafka's socket.request.max.bytes). */
+  readonly frameBytesMax: number;
+  /** Open client connections at most; more are refused at accept. */
+  readonly connectionsMax: number;
+  /** Requests read ahead per connection (they are answered in order, one at a time). */
+  readonly inFlightRequestsPerConnectionMax: number;
+  /** Longest Fetch long-poll wait honoured, whatever the client asks. */
+  readonly fetchMaxWaitMsMax: number;
+  /** Largest Fetch response in bytes, whatever the client asks (Kafka's fetch.max.bytes). */
+  readonly fetchResponseBytesMax: number;
+}
+
+/** Defaults for topics created without explicit configs (Kafka's broker-level log.* settings). */
+export interface TopicDefaults {
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+  readonly retentionMs: number;
+  readonly retentionBytes: number;
+  readonly segmentBytes: number;
+  readonly segmentMs: number;
+  /** Broker default of max.message.bytes (Kafka's message.max.bytes). */
+  readonly maxMessageBytes: number;
+  readonly minInsyncReplicas: number;
+}
+
+export interface BrokerConfig {
+  readonly nodeId: number;
+  readonly dataDir: string;
+  readonly kafkaListen: HostPort;
+  /** What Metadata returns as this broker's address. */
+  readonly advertise: HostPort;
+  readonly rpcListen: HostPort;
+  readonly httpListen: HostPort;
+  /** The controller quorum; just this node when not given. */
+  readonly voters: readonly Voter[];
+  /** Kafka's auto.create.topics.enable (default true). */
+  readonly autoCreateTopics: boolean;
+  /** Kafka's delete.topic.enable (default true). */
+  readonly deleteTopicEnable: boolean;
+  readonly topicDefaults: TopicDefaults;
+  readonly limits: BrokerLimits;
+  /** How often retention runs, in ms. */
+  readonly retentionCheckIntervalMs: number;
+  /** Grace for in-flight requests on SIGTERM before connections are cut. */
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: string;
+}
+
+export const defaultLimits: BrokerLimits = {
+  frameBytesMax: 100 * 1024 * 1024,
+  connectionsMax: 1000,
+  inFlightRequestsPerConnectionMax: 16,
+  fetchMaxWaitMsMax: 30_000,
+  fetchResponseBytesMax: 55 * 1024 * 1024,
+};
+
+export const defaultTopicDefaults: TopicDefaults = {
+  numPartitions: 1,
+  replicationFactor: 1,
+  retentionMs: 7 * 24 * 60 * 60 * 1000,
+  retentionBytes: -1,
+  segmentBytes: 1024 * 1024 * 1024,
+  segmentMs: 7 * 24 * 60 * 60 * 1000,
+  maxMessageBytes: 1024 * 1024 + 12,
+  minInsyncReplicas: 1,
+};

@@ -1,0 +1,98 @@
+/**
+ * The broker's topics and partitions: the interface handlers use. The implementation
+ * (state/local-topic-manager.ts) keeps each partition's PartitionLog under the data directory
+ * and persists topic metadata and per-topic configs.
+ */
+import type { Result, TributaryError } from '@tributary/common';
+import type { PartitionLog } from '@tributary/storage';
+
+/** A topic config value as Kafka's DescribeConfigs reports it. */
+export interface ConfigEntry {
+  readonly name: string;
+  readonly value: string | null;
+  /** True when set on the topic; false when it is the broker's or Kafka's default. */
+  readonly isExplicit: boolean;
+  readonly readOnly: boolean;
+  readonly isSensitive: boolean;
+  /** Kafka's ConfigType for DescribeConfigs v3+ (1 BOOLEAN, 2 STRING, 3 INT, 4 SHORT, 5 LONG, 6 DOUBLE, 7 LIST, 8 CLASS, 9 PASSWORD). */
+  readonly type: number;
+  readonly documentation: string | null;
+}
+
+/** The resolved configs of one topic (topic overrides over broker defaults). */
+export interface TopicConfig {
+  readonly maxMessageBytes: number;
+  readonly retentionMs: number;
+  readonly retentionBytes: number;
+  readonly segmentBytes: number;
+  readonly segmentMs: number;
+  readonly minInsyncReplicas: number;
+  /** 'CreateTime' or 'LogAppendTime'. */
+  readonly messageTimestampType: 'CreateTime' | 'LogAppendTime';
+  readonly cleanupPolicy: string;
+  readonly uncleanLeaderElectionEnable: boolean;
+  /** Just the overrides set on this topic, as strings (what is persisted). */
+  readonly overrides: Readonly<Record<string, string>>;
+}
+
+export interface PartitionHandle {
+  readonly topic: string;
+  readonly index: number;
+  readonly log: PartitionLog;
+  /** The leader epoch (0 on a single broker until leadership can change). */
+  readonly leaderEpoch: number;
+  /**
+   * Offsets below this are visible to consumers. On a single broker it is the durable log end
+   * (with flush policy 'never', the log end): acks=all data is never shown before it is on disk.
+   */
+  readonly highWatermark: number;
+}
+
+export interface TopicState {
+  readonly name: string;
+  /** Kafka-style topic id: 22-character base64url of 16 random bytes. */
+  readonly topicId: string;
+  readonly isInternal: boolean;
+  readonly partitions: readonly PartitionHandle[];
+  readonly config: TopicConfig;
+}
+
+/** Why a topic operation failed: a Kafka error code and a message for the client. */
+export interface TopicAdminError extends TributaryError {
+  readonly code: number;
+}
+
+export interface CreateTopicRequest {
+  readonly name: string;
+  /** -1: the broker default. */
+  readonly numPartitions: number;
+  /** -1: the broker default. */
+  readonly replicationFactor: number;
+  readonly configs: Readonly<Record<string, string | null>>;
+  readonly validateOnly: boolean;
+}
+
+export type ConfigAlteration =
+  /** AlterConfigs: the given set replaces every override. */
+  | { readonly mode: 'replace'; readonly configs: Readonly<Record<string, string | null>> }
+  /** IncrementalAlterConfigs: per-key operations (0 SET, 1 DELETE, 2 APPEND, 3 SUBTRACT). */
+  | { readonly mode: 'incremental'; readonly operations: ReadonlyArray<{ readonly name: string; readonly op: number; readonly value: string | null }> };
+
+export interface TopicManager {
+  topics(): readonly TopicState[];
+  topic(name: string): TopicState | undefined;
+  topicById(topicId: string): TopicState | undefined;
+  partition(topic: string, index: number): PartitionHandle | undefined;
+  createTopic(request: CreateTopicRequest): Promise<Result<TopicState, TopicAdminError>>;
+  deleteTopic(name: string): Promise<Result<void, TopicAdminError>>;
+  /** Grows a topic to `totalCount` partitions. */
+  createPartitions(name: string, totalCount: number, validateOnly: boolean): Promise<Result<void, TopicAdminError>>;
+  describeConfigs(name: string, keys: readonly string[] | null): Result<readonly ConfigEntry[], TopicAdminError>;
+  alterConfigs(name: string, alteration: ConfigAlteration, validateOnly: boolean): Promise<Result<void, TopicAdminError>>;
+  /** Checks a topic name as Kafka does (length, characters, '.' and '..'). */
+  validateTopicName(name: string): Result<void, TopicAdminError>;
+  /** Runs retention on every partition (called on a timer by the broker). */
+  enforceRetention(): Promise<void>;
+  /** Flushes and closes every partition log. */
+  close(): Promise<void>;
+}
