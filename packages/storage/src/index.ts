@@ -21,6 +21,6 @@ export { LeaderEpochCache, LeaderEpochAssignError, UNDEFINED_EPOCH, UNDEFINED_EP
 export type { EpochEndOffset, LeaderEpochAssignErrorKind } from './leader-epoch/leader-epoch-cache.js';
 export { LEADER_EPOCH_CHECKPOINT_FILE } from './leader-epoch/leader-epoch-checkpoint.js';
 export type { EpochEntry } from './leader-epoch/leader-epoch-checkpoint.js';
-export { KafkaStorageError, CorruptCheckpointError } from './storage-errors.js';
+export { CorruptCheckpointError } from './storage-errors.js';
 export { CheckpointFile } from './checkpoint/checkpoint-file.js';
 export type { CheckpointFormat } from './checkpoint/checkpoint-file.js';

@@ -7,7 +7,8 @@
  */
 import { dirname } from 'node:path';
 import { FileSystemError, err, ok, type FileHandle, type FileSystem, type Result } from '@tributary/common';
-import { CorruptCheckpointError, KafkaStorageError, storageCall } from '../storage-errors.js';
+import type { LogStorageError } from '../log/log-errors.js';
+import { CorruptCheckpointError, storageCall } from '../storage-errors.js';
 
 export interface CheckpointFormat<T> {
   readonly version: number;
@@ -67,7 +68,7 @@ export class CheckpointFile<T> {
   }
 
   /** The entries; none when the file does not exist. Removes a `.tmp` left by a crash. */
-  read(): Promise<Result<T[], KafkaStorageError | CorruptCheckpointError>> {
+  read(): Promise<Result<T[], LogStorageError | CorruptCheckpointError>> {
     return this.exclusive(async () => {
       const cleaned = await storageCall(`removing ${this.tmpPath}`, async () => {
         if (await this.fs.exists(this.tmpPath)) await this.fs.unlink(this.tmpPath);
@@ -83,7 +84,7 @@ export class CheckpointFile<T> {
   }
 
   /** Replaces the file's entries atomically and durably; ok only once the new file is durable. */
-  write(entries: readonly T[]): Promise<Result<void, KafkaStorageError>> {
+  write(entries: readonly T[]): Promise<Result<void, LogStorageError>> {
     const bytes = encodeCheckpoint(this.format, entries);
     return this.exclusive(() =>
       storageCall(`writing ${this.path}`, async () => {

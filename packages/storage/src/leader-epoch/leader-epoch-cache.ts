@@ -9,7 +9,8 @@
  */
 import { TributaryError, err, leaderEpoch, ok, type FileSystem, type LeaderEpoch, type Result } from '@tributary/common';
 import type { CheckpointFile } from '../checkpoint/checkpoint-file.js';
-import type { CorruptCheckpointError, KafkaStorageError } from '../storage-errors.js';
+import type { LogStorageError } from '../log/log-errors.js';
+import type { CorruptCheckpointError } from '../storage-errors.js';
 import { isValidEpoch, isValidOffset, leaderEpochCheckpointFile, type EpochEntry } from './leader-epoch-checkpoint.js';
 
 /** Kafka's UNDEFINED_EPOCH and UNDEFINED_EPOCH_OFFSET: "no answer" in OffsetsForLeaderEpoch. */
@@ -54,7 +55,7 @@ export class LeaderEpochCache {
   }
 
   /** The cache kept in the checkpoint at `path`: empty when the file does not exist. */
-  static async load(fs: FileSystem, path: string): Promise<Result<LeaderEpochCache, KafkaStorageError | CorruptCheckpointError>> {
+  static async load(fs: FileSystem, path: string): Promise<Result<LeaderEpochCache, LogStorageError | CorruptCheckpointError>> {
     const checkpoint = leaderEpochCheckpointFile(fs, path);
     const read = await checkpoint.read();
     if (!read.ok) return read;
@@ -174,7 +175,7 @@ export class LeaderEpochCache {
   }
 
   /** Writes the entries to the checkpoint (atomically, durably) if they changed since the last flush. */
-  async flush(): Promise<Result<void, KafkaStorageError>> {
+  async flush(): Promise<Result<void, LogStorageError>> {
     if (this.checkpoint === null || this.changes === this.flushedChanges) return ok(undefined);
     const version = this.changes;
     const written = await this.checkpoint.write(this.entries.slice());

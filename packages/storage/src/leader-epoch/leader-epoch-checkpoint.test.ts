@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MemoryFileSystem, leaderEpoch } from '@tributary/common';
 import { decodeCheckpoint, encodeCheckpoint } from '../checkpoint/checkpoint-file.js';
-import { CorruptCheckpointError, KafkaStorageError } from '../storage-errors.js';
+import { LogStorageError } from '../log/log-errors.js';
+import { CorruptCheckpointError } from '../storage-errors.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { leaderEpochCheckpointFormat, type EpochEntry } from './leader-epoch-checkpoint.js';
 
@@ -110,7 +111,7 @@ test('a leftover .tmp is ignored and removed on load; a longer one is not mixed 
   assert.equal((await fs.readFile(PATH)).toString(), '0\n2\n3 0\n4 7\n');
 });
 
-test('I/O faults surface as KafkaStorageError values and leave the old checkpoint', async () => {
+test('I/O faults surface as LogStorageError values and leave the old checkpoint', async () => {
   for (const op of ['open', 'truncate', 'write', 'datasync', 'close', 'rename', 'syncDirectory'] as const) {
     for (const code of ['ENOSPC', 'EIO', 'EACCES'] as const) {
       const fs = await fileSystemWith('0\n1\n3 0\n');
@@ -120,7 +121,7 @@ test('I/O faults surface as KafkaStorageError values and leave the old checkpoin
       fs.injectFault({ op, code, times: 1 });
       const flushed = await loaded.value.flush();
       assert.ok(!flushed.ok, `${op} ${code}`);
-      assert.ok(flushed.error instanceof KafkaStorageError);
+      assert.ok(flushed.error instanceof LogStorageError);
       assert.equal(flushed.error.code, 56);
       assert.equal(flushed.error.fsCode, code);
       assert.equal(loaded.value.hasUnflushedChanges, true, 'still owed');
@@ -150,7 +151,7 @@ test('load failures are values too', async () => {
   const fs = await fileSystemWith('0\n0\n');
   fs.injectFault({ op: 'read', code: 'EIO' });
   const loaded = await LeaderEpochCache.load(fs, PATH);
-  assert.ok(!loaded.ok && loaded.error instanceof KafkaStorageError && loaded.error.fsCode === 'EIO');
+  assert.ok(!loaded.ok && loaded.error instanceof LogStorageError && loaded.error.fsCode === 'EIO');
 });
 
 test('concurrent flushes never interleave on the .tmp and the last state wins', async () => {

@@ -27,12 +27,16 @@ export class LogStorageError extends TributaryError {
   override readonly name = 'LogStorageError';
   override readonly code = KAFKA_STORAGE_ERROR;
 
+  /** The errno-style code of the failed call ('ENOSPC', 'EIO', ...), when an I/O call failed. */
+  readonly fsCode: string | null;
+
   constructor(
     readonly kind: StorageErrorKind,
     message: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
+    this.fsCode = options?.cause instanceof FileSystemError ? options.cause.code : null;
   }
 }
 

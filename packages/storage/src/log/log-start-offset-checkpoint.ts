@@ -7,8 +7,7 @@
 import { join } from 'node:path';
 import type { FileSystem } from '@tributary/common';
 import { CheckpointFile, type CheckpointFormat } from '../checkpoint/checkpoint-file.js';
-import { KafkaStorageError } from '../storage-errors.js';
-import { LogStorageError, storageErrorFrom } from './log-errors.js';
+import { LogStorageError } from './log-errors.js';
 import { LOG_START_OFFSET_FILE } from './segment-files.js';
 
 const OFFSET = /^(0|[1-9][0-9]{0,15})$/;
@@ -38,6 +37,6 @@ export async function writeLogStartOffset(fs: FileSystem, dir: string, offset: n
 }
 
 function asLogStorageError(error: Error): LogStorageError {
-  if (error instanceof KafkaStorageError) return storageErrorFrom(error.cause, error.message)!;
+  if (error instanceof LogStorageError) return error;
   return new LogStorageError('corrupt', error.message, { cause: error });
 }
