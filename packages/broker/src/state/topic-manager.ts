@@ -6,12 +6,23 @@
 import type { Result, TributaryError } from '@tributary/common';
 import type { PartitionLog } from '@tributary/storage';
 
+/** Where a config's value could come from, most specific first (DescribeConfigs v1+ synonyms). */
+export interface ConfigSynonym {
+  readonly name: string;
+  readonly value: string | null;
+  /** Kafka's ConfigSource (1 DYNAMIC_TOPIC_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG, ...). */
+  readonly source: number;
+}
+
 /** A topic config value as Kafka's DescribeConfigs reports it. */
 export interface ConfigEntry {
   readonly name: string;
   readonly value: string | null;
   /** True when set on the topic; false when it is the broker's or Kafka's default. */
   readonly isExplicit: boolean;
+  /** Kafka's ConfigSource of `value` (1 DYNAMIC_TOPIC_CONFIG, 4 STATIC_BROKER_CONFIG, 5 DEFAULT_CONFIG). */
+  readonly source: number;
+  readonly synonyms: readonly ConfigSynonym[];
   readonly readOnly: boolean;
   readonly isSensitive: boolean;
   /** Kafka's ConfigType for DescribeConfigs v3+ (1 BOOLEAN, 2 STRING, 3 INT, 4 SHORT, 5 LONG, 6 DOUBLE, 7 LIST, 8 CLASS, 9 PASSWORD). */
@@ -70,6 +81,11 @@ export interface CreateTopicRequest {
   readonly replicationFactor: number;
   readonly configs: Readonly<Record<string, string | null>>;
   readonly validateOnly: boolean;
+  /**
+   * The broker itself creating one of its internal topics (__consumer_offsets, ...): allowed only
+   * with this set, and the topic is marked internal. Clients' CreateTopics never sets it.
+   */
+  readonly internal?: boolean;
 }
 
 export type ConfigAlteration =
@@ -83,6 +99,10 @@ export interface TopicManager {
   topic(name: string): TopicState | undefined;
   topicById(topicId: string): TopicState | undefined;
   partition(topic: string, index: number): PartitionHandle | undefined;
+  /**
+   * Creates a topic durably and opens its partitions. With validateOnly nothing is created and
+   * the state returned is what the topic would be, with no partitions and the zero topic id.
+   */
   createTopic(request: CreateTopicRequest): Promise<Result<TopicState, TopicAdminError>>;
   deleteTopic(name: string): Promise<Result<void, TopicAdminError>>;
   /** Grows a topic to `totalCount` partitions. */

