@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BATCH_OFFSETS, type ProduceResponse } from '@tributary/protocol';
+import { BATCH_OFFSETS, TimestampType, type ProduceResponse } from '@tributary/protocol';
 import { Errors } from './data/error-codes.js';
 import { testBatch, testBroker } from './data/testing/fake-broker.js';
 import { fetchRequest, partitionOf, produceRequest, recordsOf } from './data/testing/requests.js';
@@ -15,11 +15,11 @@ function only(response: ProduceResponse) {
   return response.responses[0].partitionResponses[0];
 }
 
-test('produce then fetch round-trips at every produce version 3–9 and fetch version 4–11', async () => {
+test('produce then fetch round-trips at every produce version 0–9 and fetch version 0–11', async () => {
   const broker = await testBroker();
   await broker.topics.addTopic('t', 1);
   let expected = 0;
-  for (let version = 3; version <= 9; version++) {
+  for (let version = 0; version <= 9; version++) {
     const response = only(await call(broker, produceHandler, version, produceRequest('t', [{ index: 0, records: await testBatch({ records: 2 }) }])));
     assert.equal(response.errorCode, Errors.NONE, `v${version}`);
     assert.equal(response.baseOffset, BigInt(expected));
@@ -27,19 +27,19 @@ test('produce then fetch round-trips at every produce version 3–9 and fetch ve
     if (version >= 5) assert.equal(response.logStartOffset, 0n);
     expected += 2;
   }
-  for (let version = 4; version <= 11; version++) {
+  for (let version = 0; version <= 11; version++) {
     const fetched = partitionOf(await call(broker, fetchHandler, version, fetchRequest([{ topic: 't', offset: 0 }])), 't');
     assert.equal(fetched.errorCode, Errors.NONE);
-    assert.equal(fetched.highWatermark, 14n);
-    assert.equal(fetched.lastStableOffset, 14n);
+    assert.equal(fetched.highWatermark, 20n);
+    if (version >= 4) assert.equal(fetched.lastStableOffset, 20n);
     if (version >= 5) assert.equal(fetched.logStartOffset, 0n);
     const records = await recordsOf(fetched.records);
-    assert.deepEqual(records.map((r) => r.offset), Array.from({ length: 14 }, (_, i) => i), `fetch v${version}`);
+    assert.deepEqual(records.map((r) => r.offset), Array.from({ length: 20 }, (_, i) => i), `fetch v${version}`);
     assert.equal(records[1].value, 'v1......');
   }
-  assert.equal(broker.metrics.produced.length, 7);
-  assert.equal(broker.metrics.produced.reduce((n, p) => n + p.records, 0), 14);
-  assert.ok(broker.metrics.fetched.every((f) => f.topic === 't' && f.records === 14 && f.bytes > 0));
+  assert.equal(broker.metrics.produced.length, 10);
+  assert.equal(broker.metrics.produced.reduce((n, p) => n + p.records, 0), 20);
+  assert.ok(broker.metrics.fetched.every((f) => f.topic === 't' && f.records === 20 && f.bytes > 0));
 });
 
 test('acks=0 appends and returns no response; acks=1 answers; other acks are INVALID_REQUIRED_ACKS', async () => {
@@ -132,4 +132,13 @@ test('produces to one partition keep request order; a produce wakes a waiting fe
   const fetched = partitionOf(await waiting, 't', 1);
   assert.ok((await recordsOf(fetched.records)).length >= 1, 'woken with data');
   assert.equal(broker.waiters.watchCount, 0);
+});
+
+test('a LogAppendTime topic reports the append time', async () => {
+  const broker = await testBroker();
+  await broker.topics.addTopic('stamped', 1, { messageTimestampType: 'LogAppendTime' }, { timestampType: TimestampType.LogAppendTime });
+  const before = Date.now();
+  const response = only(await call(broker, produceHandler, 7, produceRequest('stamped', [{ index: 0, records: await testBatch() }])));
+  assert.equal(response.errorCode, Errors.NONE);
+  assert.ok(response.logAppendTimeMs >= BigInt(before), `append time ${response.logAppendTimeMs}`);
 });

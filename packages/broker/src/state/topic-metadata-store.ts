@@ -11,6 +11,8 @@
  * Every change is atomic across a crash: topic.json is replaced by write-to-tmp, datasync, rename,
  * directory sync; a topic appears by renaming its fully built staging directory into place and
  * disappears by renaming it to its trash name, each followed by a sync of `topics/`.
+ * Topic names are directory names as given, so a case-insensitive file system (macOS default)
+ * cannot hold two topics differing only in case: creating the second fails with a storage error.
  */
 import { promises as nodeFs } from 'node:fs';
 import { posix } from 'node:path';
