@@ -8,6 +8,14 @@ import type { BrokerContext } from '../broker-context.js';
 /** Returned by a handler for a request that gets no response (Produce with acks=0). */
 export const NO_RESPONSE: unique symbol = Symbol('no-response');
 
+/**
+ * Returned by a handler (or an error response) to close the connection instead of answering:
+ * how Kafka reports a failed acks=0 produce, whose client expects no response at all.
+ */
+export class CloseConnection {
+  constructor(readonly reason: string) {}
+}
+
 export interface RequestContext {
   readonly header: RequestHeader;
   readonly apiVersion: number;
@@ -19,7 +27,7 @@ export interface RequestContext {
   readonly signal: AbortSignal;
 }
 
-export type Handler<K extends ApiKey> = (request: ApiRequests[K], ctx: RequestContext) => Promise<ApiResponses[K] | typeof NO_RESPONSE>;
+export type Handler<K extends ApiKey> = (request: ApiRequests[K], ctx: RequestContext) => Promise<ApiResponses[K] | typeof NO_RESPONSE | CloseConnection>;
 
 export interface HandlerSpec<K extends ApiKey> {
   readonly apiKey: K;
@@ -31,7 +39,7 @@ export interface HandlerSpec<K extends ApiKey> {
    * The response to send when `handle` fails unexpectedly (throws): the same request answered
    * with `errorCode` everywhere it applies. Without it, the connection is closed instead.
    */
-  readonly errorResponse?: (request: ApiRequests[K], errorCode: number) => ApiResponses[K];
+  readonly errorResponse?: (request: ApiRequests[K], errorCode: number) => ApiResponses[K] | CloseConnection;
 }
 
 export type AnyHandlerSpec = { [K in ApiKey]: HandlerSpec<K> }[ApiKey];

@@ -6,7 +6,7 @@ import { testBatch, testBroker } from './data/testing/fake-broker.js';
 import { fetchRequest, partitionOf, produceRequest, recordsOf } from './data/testing/requests.js';
 import { call, callOverWire } from './data/testing/wire.js';
 import { fetchHandler } from './fetch.js';
-import { NO_RESPONSE } from './handler.js';
+import { CloseConnection, NO_RESPONSE } from './handler.js';
 import { produceHandler } from './produce.js';
 
 function only(response: ProduceResponse) {
@@ -55,6 +55,16 @@ test('acks=0 appends and returns no response; acks=1 answers; other acks are INV
   assert.equal(bad.errorCode, Errors.INVALID_REQUIRED_ACKS);
   assert.match(bad.errorMessage ?? '', /acks/);
   assert.equal(topic.partitions[0].log.logEndOffset, 2, 'nothing appended for bad acks');
+});
+
+test('a failed acks=0 produce closes the connection instead of answering, as Kafka does', async () => {
+  const broker = await testBroker();
+  await broker.topics.addTopic('t', 1);
+  const failed = await callOverWire(broker, produceHandler, 7, produceRequest('t', [{ index: 5, records: await testBatch() }], 0));
+  assert.ok(failed instanceof CloseConnection, 'an unknown partition with acks=0 closes the connection');
+  assert.match(failed.reason, /error 3/);
+  const fine = await callOverWire(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: await testBatch() }], 0));
+  assert.equal(fine, NO_RESPONSE);
 });
 
 test('unknown partitions and, without auto-creation, unknown topics are UNKNOWN_TOPIC_OR_PARTITION', async () => {

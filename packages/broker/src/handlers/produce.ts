@@ -17,7 +17,7 @@ import type { BrokerContext } from '../broker-context.js';
 import type { TopicState } from '../state/topic-manager.js';
 import { Errors } from './data/error-codes.js';
 import { producePartition, produceError, type PartitionProduceResult } from './data/produce-partition.js';
-import { NO_RESPONSE, type HandlerSpec, type RequestContext } from './handler.js';
+import { CloseConnection, NO_RESPONSE, type HandlerSpec, type RequestContext } from './handler.js';
 
 const VALID_ACKS = new Set([0, 1, -1]);
 
@@ -57,14 +57,14 @@ async function resolveTopic(broker: BrokerContext, name: string): Promise<TopicS
   return broker.topics.topic(name);
 }
 
-async function handleProduce(request: ProduceRequest, ctx: RequestContext): Promise<ProduceResponse | typeof NO_RESPONSE> {
+async function handleProduce(request: ProduceRequest, ctx: RequestContext): Promise<ProduceResponse | typeof NO_RESPONSE | CloseConnection> {
   const broker = ctx.broker;
   if (!VALID_ACKS.has(request.acks)) {
     return uniformResponse(request, Errors.INVALID_REQUIRED_ACKS, `acks must be -1, 0 or 1, not ${request.acks}`);
   }
   if (request.transactionalId !== null) {
-    const response = uniformResponse(request, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet');
-    return request.acks === 0 ? NO_RESPONSE : response;
+    if (request.acks === 0) return new CloseConnection('acks=0 produce with a transactional id: transactions are not supported yet');
+    return uniformResponse(request, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactions are not supported yet');
   }
   const responses = await Promise.all(
     request.topicData.map(async (topicData) => {
@@ -79,7 +79,11 @@ async function handleProduce(request: ProduceRequest, ctx: RequestContext): Prom
       return { name: topicData.name, partitionResponses: results.map((r, i) => partitionResponse(topicData.partitionData[i].index, r)) };
     }),
   );
-  if (request.acks === 0) return NO_RESPONSE;
+  if (request.acks === 0) {
+    // The client expects no answer; as Kafka does, a failure closes the connection so it notices.
+    const failed = responses.flatMap((t) => t.partitionResponses).find((p) => p.errorCode !== Errors.NONE);
+    return failed === undefined ? NO_RESPONSE : new CloseConnection(`acks=0 produce failed with error ${failed.errorCode}: ${failed.errorMessage ?? ''}`);
+  }
   return { ...defaultProduceResponse(), responses };
 }
 
@@ -88,5 +92,5 @@ export const produceHandler: HandlerSpec<typeof ApiKey.Produce> = {
   minVersion: 0,
   maxVersion: 9,
   handle: handleProduce,
-  errorResponse: (request, errorCode) => uniformResponse(request, errorCode, null),
+  errorResponse: (request, errorCode) => (request.acks === 0 ? new CloseConnection(`acks=0 produce failed with error ${errorCode}`) : uniformResponse(request, errorCode, null)),
 };

@@ -16,7 +16,7 @@ import {
 } from '@tributary/protocol';
 import type { Logger } from 'pino';
 import type { BrokerContext } from '../broker-context.js';
-import { NO_RESPONSE, type AnyHandlerSpec, type HandlerSpec, type RequestContext } from '../handlers/handler.js';
+import { CloseConnection, NO_RESPONSE, type AnyHandlerSpec, type HandlerSpec, type RequestContext } from '../handlers/handler.js';
 import { API_VERSIONS_RANGE, unsupportedApiVersionsResponse } from '../handlers/api-versions.js';
 
 /** Who sent a request: what a handler's RequestContext needs of the connection. */
@@ -113,7 +113,7 @@ export class RequestDispatcher {
     const typedSpec = spec as HandlerSpec<typeof apiKey> | undefined;
     const body = typedSpec?.errorResponse?.(request.body as never, ErrorCode.UNSUPPORTED_VERSION) ?? genericErrorResponse(apiKey, ErrorCode.UNSUPPORTED_VERSION);
     const served = spec === undefined ? 'not served' : `served at v${spec.minVersion}-${spec.maxVersion}`;
-    if (body === null) return close(`unsupported ${apis[apiKey].name} v${header.requestApiVersion} (${served})`);
+    if (body === null || body instanceof CloseConnection) return close(`unsupported ${apis[apiKey].name} v${header.requestApiVersion} (${served})`);
     this.logger.debug({ api: apis[apiKey].name, version: header.requestApiVersion }, `unsupported version (${served}): answered UNSUPPORTED_VERSION`);
     return this.encode(apiKey, header.requestApiVersion, header.correlationId, body);
   }
@@ -122,7 +122,7 @@ export class RequestDispatcher {
     const { header } = request;
     const body = request.body as Parameters<HandlerSpec<K>['handle']>[0];
     const ctx: RequestContext = { header, apiVersion: header.requestApiVersion, connectionId: origin.connectionId, clientAddress: origin.clientAddress, broker: this.broker, signal: origin.signal };
-    let response: ApiResponses[K] | typeof NO_RESPONSE;
+    let response: ApiResponses[K] | typeof NO_RESPONSE | CloseConnection;
     try {
       response = await spec.handle(body, ctx);
     } catch (error) {
@@ -130,6 +130,7 @@ export class RequestDispatcher {
       return { outcome: this.failure(spec, body, header, 'handler failed'), failed: true };
     }
     if (response === NO_RESPONSE) return { outcome: { kind: 'none' }, failed: false };
+    if (response instanceof CloseConnection) return { outcome: close(`${apis[spec.apiKey].name}: ${response.reason}`), failed: true };
     const encoded = this.encode(spec.apiKey, header.requestApiVersion, header.correlationId, response);
     if (encoded.kind === 'respond') return { outcome: encoded, failed: false };
     this.logger.error({ api: apis[spec.apiKey].name, version: header.requestApiVersion, reason: encoded.kind === 'close' ? encoded.reason : '' }, 'handler response could not be encoded');
@@ -140,13 +141,14 @@ export class RequestDispatcher {
   private failure<K extends ApiKey>(spec: HandlerSpec<K>, body: Parameters<HandlerSpec<K>['handle']>[0], header: RequestHeader, what: string): DispatchOutcome {
     const name = `${apis[spec.apiKey].name} v${header.requestApiVersion}`;
     if (spec.errorResponse === undefined) return close(`${name} ${what} and has no error response`);
-    let errorBody: ApiResponses[K];
+    let errorBody: ApiResponses[K] | CloseConnection;
     try {
       errorBody = spec.errorResponse(body, ErrorCode.UNKNOWN_SERVER_ERROR);
     } catch (error) {
       this.logger.error({ err: error, api: name }, 'error response failed');
       return close(`${name} ${what}, and so did its error response`);
     }
+    if (errorBody instanceof CloseConnection) return close(`${name} ${what}: ${errorBody.reason}`);
     return this.encode(spec.apiKey, header.requestApiVersion, header.correlationId, errorBody);
   }
 

@@ -11,7 +11,7 @@ import type { BrokerConfig } from '../../config/broker-config.js';
 import { testBrokerContext } from '../../server/testing/test-broker-context.js';
 import type { LocalTopicManager } from '../../state/local-topic-manager.js';
 import { openManager } from '../../state/testing/topic-test-support.js';
-import { NO_RESPONSE, type HandlerSpec, type RequestContext } from '../handler.js';
+import { CloseConnection, NO_RESPONSE, type HandlerSpec, type RequestContext } from '../handler.js';
 
 export interface AdminBroker {
   readonly context: BrokerContext;
@@ -41,7 +41,7 @@ export async function adminBroker(configOverrides: Partial<BrokerConfig> = {}): 
         signal: new AbortController().signal,
       };
       const response = await spec.handle(decoded.value.body as ApiRequests[typeof spec.apiKey], ctx);
-      if (response === NO_RESPONSE) throw new Error('expected a response');
+      if (response === NO_RESPONSE || response instanceof CloseConnection) throw new Error('expected a response');
       const encoded = encodeResponse(spec.apiKey, version, 7, response);
       if (!encoded.ok) throw encoded.error;
       const back = decodeResponse(spec.apiKey, version, encoded.value.subarray(4));
