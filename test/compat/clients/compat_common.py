@@ -1,7 +1,10 @@
 """Shared by the Python compat clients: the same records and checks as lib/records.mjs."""
 import os
+import json
 import re
+import subprocess
 import sys
+import threading
 import time
 import traceback
 
@@ -11,6 +14,7 @@ KEY_COUNT = 37
 FILLER = "abcdefghij" * 8
 RUN_ID = os.environ.get("COMPAT_RUN_ID") or format(int(time.time() * 1000), "x")
 BOOTSTRAP = os.environ.get("BOOTSTRAP", "127.0.0.1:9092")
+SCENARIO_TIMEOUT_S = 60
 
 
 def topic_name(client, scenario):
@@ -24,6 +28,23 @@ def make_records(prefix, count=RECORD_COUNT):
 def _sequence(value):
     match = re.search(r"-(\d{6})-", value)
     return int(match.group(1)) if match else -1
+
+
+def stored_batches(topic):
+    """The codecs and producer ids of the batches the broker stored (lib/stored-batches.mjs)."""
+    node = os.environ.get("TRIBUTARY_NODE", "node")
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "stored-batches.mjs")
+    done = subprocess.run([node, script, BOOTSTRAP, topic], capture_output=True, text=True, timeout=60)
+    if done.returncode != 0:
+        raise AssertionError("stored-batches.mjs failed: %s" % done.stderr.strip()[-400:])
+    return json.loads(done.stdout)
+
+
+def expect_codec(topic, codec):
+    summary = stored_batches(topic)
+    if list(summary["codecs"].keys()) != [codec]:
+        raise AssertionError("stored batches use %s, expected only %s" % (summary["codecs"], codec))
+    return summary
 
 
 def verify_consumed(sent, consumed):
@@ -77,19 +98,35 @@ class Scenarios:
     def __init__(self):
         self.failed = 0
 
-    def run(self, name, fn):
+    def run(self, name, fn, timeout_s=SCENARIO_TIMEOUT_S):
+        """Runs fn in a daemon thread so a client call that never returns (kafka-python retries
+        some requests forever) fails this scenario after timeout_s instead of hanging the run."""
         started = time.time()
-        try:
-            fn()
+        outcome = {}
+
+        def target():
+            try:
+                fn()
+                outcome["ok"] = True
+            except Exception as e:  # every failure becomes a FAIL line; the run goes on
+                outcome["error"] = e
+                if os.environ.get("COMPAT_VERBOSE"):
+                    traceback.print_exc(file=sys.stderr)
+
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        thread.join(timeout_s)
+        if outcome.get("ok"):
             print("PASS %s (%d ms)" % (name, (time.time() - started) * 1000), flush=True)
             return True
-        except Exception as e:  # every failure becomes a FAIL line; the run goes on
-            self.failed += 1
+        self.failed += 1
+        if "error" in outcome:
+            e = outcome["error"]
             message = ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")[:600]
-            print("FAIL %s: %s" % (name, message), flush=True)
-            if os.environ.get("COMPAT_VERBOSE"):
-                traceback.print_exc(file=sys.stderr)
-            return False
+        else:
+            message = "timed out after %d s (the client call never returned)" % timeout_s
+        print("FAIL %s: %s" % (name, message), flush=True)
+        return False
 
     def skip(self, name, reason):
         print("SKIP %s: %s" % (name, reason), flush=True)

@@ -10,8 +10,8 @@ import time
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition, OFFSET_BEGINNING
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from compat_common import (BOOTSTRAP, PARTITIONS, RECORD_COUNT, Scenarios, make_records, topic_name,
-                           verify_consumed, verify_offsets)
+from compat_common import (BOOTSTRAP, PARTITIONS, RECORD_COUNT, Scenarios, expect_codec, make_records, stored_batches,
+                           topic_name, verify_consumed, verify_offsets)
 
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 TIMEOUT_S = 60
@@ -114,7 +114,13 @@ def partition_count(topic):
     return len(meta.topics[topic].partitions)
 
 
-def round_trip(label, scenario, extra):
+def expect_idempotent(topic):
+    summary = expect_codec(topic, "lz4")
+    if "-1" in summary["producerIds"] or not summary["producerIds"]:
+        raise AssertionError("batches without a producer id: %s" % summary["producerIds"])
+
+
+def round_trip(label, scenario, extra, stored_check):
     topic = topic_name("confluent", scenario)
     sent = make_records("confluent-" + scenario)
     state = {}
@@ -122,6 +128,8 @@ def round_trip(label, scenario, extra):
     if not sc.run("produce %d keyed records [%s]" % (RECORD_COUNT, label), lambda: produce(topic, sent, extra)):
         sc.run("delete topic [%s]" % label, lambda: delete(topic))
         return
+
+    sc.run("stored batches are %s" % ("lz4 with a producer id" if scenario == "idempotent" else label), lambda: stored_check(topic))
 
     def consume_and_verify():
         state["by_partition"] = verify_consumed(sent, read_all(topic, len(sent), partition_count(topic)))
@@ -138,6 +146,6 @@ def round_trip(label, scenario, extra):
 
 
 for codec in CODECS:
-    round_trip(codec, codec, {"compression.codec": codec})
-round_trip("idempotent acks=all", "idempotent", {"enable.idempotence": True, "compression.codec": "lz4"})
+    round_trip(codec, codec, {"compression.codec": codec}, lambda topic, codec=codec: expect_codec(topic, codec))
+round_trip("idempotent acks=all", "idempotent", {"enable.idempotence": True, "compression.codec": "lz4"}, expect_idempotent)
 sc.exit()

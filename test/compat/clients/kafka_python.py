@@ -11,7 +11,7 @@ import time
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 
-from compat_common import (BOOTSTRAP, PARTITIONS, RECORD_COUNT, Scenarios, make_records, topic_name,
+from compat_common import (BOOTSTRAP, PARTITIONS, RECORD_COUNT, Scenarios, expect_codec, make_records, topic_name,
                            verify_consumed, verify_offsets)
 
 CODECS = [("none", None), ("gzip", "gzip")]
@@ -114,6 +114,8 @@ def codec_round(label, compression):
     result = {}
     sc.run("create topic [%s]" % label, lambda: create(topic))
     if sc.run("produce %d keyed records [%s]" % (RECORD_COUNT, label), lambda: produce(topic, sent, compression)):
+        sc.run("stored batches are %s" % label, lambda: expect_codec(topic, label))
+
         def consume_and_verify():
             result["by_partition"] = verify_consumed(sent, read_all(topic, len(sent)))
 

@@ -4,6 +4,7 @@
 // own cluster and broker objects (its connections, Fetch v11 encoder and record decoders).
 import { createRequire } from 'node:module';
 import { Scenarios, makeRecords, verifyConsumed, verifyOffsets, RECORD_COUNT, PARTITIONS, topicName } from '../lib/records.mjs';
+import { expectCodec } from '../lib/stored-batches.mjs';
 
 const require = createRequire(import.meta.url);
 const { Kafka, CompressionTypes, CompressionCodecs, Partitioners, logLevel } = require('kafkajs');
@@ -86,6 +87,7 @@ async function codecRound(admin, producer, codecName) {
     }
   });
   if (produced) {
+    await sc.run(`stored batches are ${codecName}`, () => expectCodec(bootstrap, topic, codecName));
     await sc.run(`consume and verify ${RECORD_COUNT} records [${codecName}]`, async () => {
       byPartition = verifyConsumed(sent, await readAll(topic, sent.length));
     });

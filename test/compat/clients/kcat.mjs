@@ -3,6 +3,7 @@
 // `tributary topics` (TRIBUTARY_CLI). Codecs: none, gzip, snappy, lz4, zstd.
 import { spawn } from 'node:child_process';
 import { Scenarios, makeRecords, verifyConsumed, verifyOffsets, RECORD_COUNT, PARTITIONS, topicName } from '../lib/records.mjs';
+import { expectCodec } from '../lib/stored-batches.mjs';
 
 const bootstrap = process.env.BOOTSTRAP ?? '127.0.0.1:9092';
 const cli = process.env.TRIBUTARY_CLI;
@@ -66,6 +67,7 @@ async function codecRound(codec) {
     if (partitions !== PARTITIONS) throw new Error(`kcat -L shows ${partitions} partitions, expected ${PARTITIONS}`);
   });
   if (produced) {
+    await sc.run(`stored batches are ${codec}`, () => expectCodec(bootstrap, topic, codec));
     await sc.run(`consume and verify ${RECORD_COUNT} records [${codec}]`, async () => {
       const { stdout } = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-f', '%p\\t%o\\t%k\\t%s\\n']);
       const consumed = stdout

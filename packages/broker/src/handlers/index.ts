@@ -18,6 +18,7 @@ import { describeConfigsHandler } from './describe-configs.js';
 import { alterConfigsHandler } from './alter-configs.js';
 import { incrementalAlterConfigsHandler } from './incremental-alter-configs.js';
 import { describeClusterHandler } from './describe-cluster.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
 
 /** A complete table: `specs` plus an ApiVersions handler advertising them all. */
 export function withApiVersions(specs: readonly AnyHandlerSpec[]): readonly AnyHandlerSpec[] {
@@ -40,4 +41,5 @@ export const handlerSpecs: readonly AnyHandlerSpec[] = withApiVersions([
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  findCoordinatorHandler,
 ]);

@@ -106,3 +106,14 @@ export async function kafkajsFetch(
   });
   return response.responses.filter((r) => r.topicName === topic).flatMap((r) => r.partitions);
 }
+
+/** Registers every codec plugin that is installed, so fetched batches of any codec decode. */
+export async function registerInstalledCodecs(): Promise<void> {
+  for (const name of ['snappy', 'lz4', 'zstd'] as const) {
+    try {
+      await kafkajsCompression(name);
+    } catch {
+      // Not installed: batches with that codec fail to decode, with kafkajs's own message.
+    }
+  }
+}

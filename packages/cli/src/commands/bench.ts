@@ -5,7 +5,7 @@
 import kafkajs from 'kafkajs';
 import { benchConsume } from '../bench/bench-consume.js';
 import { benchProduce, benchProducer } from '../bench/bench-produce.js';
-import { kafkajsCompression } from '../bench/kafkajs-support.js';
+import { kafkajsCompression, registerInstalledCodecs } from '../bench/kafkajs-support.js';
 import { formatHostPort, type BrokerAddress } from '../client/host-port.js';
 import { bootstrapOption, connectClient, intOption, parseCommand, resolveBootstrap } from '../cli-args.js';
 import { CliFailure, usageError } from '../cli-error.js';
@@ -126,6 +126,7 @@ async function produceMode(kafka: InstanceType<typeof kafkajs.Kafka>, admin: kaf
 async function consumeMode(kafka: InstanceType<typeof kafkajs.Kafka>, admin: kafkajs.Admin, topic: string, p: Parsed, io: CliIo): Promise<void> {
   const existing = await admin.listTopics();
   if (!existing.includes(topic)) throw new CliFailure(`topic ${topic} does not exist`, ExitCode.unknownTopic);
+  await registerInstalledCodecs();
   const r = await benchConsume(kafka, admin, {
     topic,
     records: intOption(p.values.records, '--records', 1),

@@ -55,6 +55,10 @@ export async function runTopics(argv: readonly string[], io: CliIo): Promise<num
   const needsName = action !== 'list' && action !== 'describe';
   if (needsName && names.length !== 1) throw usageError(`topics ${action} needs exactly one topic name`);
   if (!needsName && names.length > (action === 'list' ? 0 : 1)) throw usageError(`too many arguments to topics ${action}`);
+  // Bad flag values are usage errors (exit 2) whether or not a broker is reachable.
+  intOption(parsed.values.partitions, '--partitions', 1, 1_000_000);
+  intOption(parsed.values['replication-factor'], '--replication-factor', 1, 32_767);
+  keyValuePairs(parsed.values.config, '--config');
   const client = await connectClient(resolveBootstrap(parsed.values.bootstrap, io.env));
   try {
     await run(client, names, parsed, io);
