@@ -3,7 +3,9 @@ export { PartitionLog } from './log/partition-log.js';
 export type { AppendInfo, PartitionLogOptions, ReadOptions, ReadResult } from './log/partition-log-types.js';
 export type { OffsetAndTimestamp } from './log/timestamp-search.js';
 export { SEGMENT_BYTES_MAX, defaultLogConfig, resolveLogConfig } from './log/log-config.js';
-export type { FlushPolicy, LogConfig } from './log/log-config.js';
+export type { CleanupPolicy, FlushPolicy, LogConfig } from './log/log-config.js';
+export { CLEANUP_POLICIES } from './log/log-config.js';
+export type { CompactionError, CompactionStats } from './log/compaction.js';
 export {
   InvalidBatchError,
   LogBusyError,

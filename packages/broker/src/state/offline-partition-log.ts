@@ -16,6 +16,7 @@ class OfflinePartitionLog implements PartitionLogSurface {
   readonly durableEndOffset = 0;
   readonly sizeBytes = 0;
   readonly segmentCount = 0;
+  readonly dirtyRatio = 0;
 
   constructor(
     readonly dir: string,
@@ -36,6 +37,8 @@ class OfflinePartitionLog implements PartitionLogSurface {
   truncateFullyAndStartAt = () => this.fail();
   deleteRecordsBefore = () => this.fail();
   enforceRetention = () => this.fail();
+  compact = () => this.fail();
+  needsCompaction = () => false;
   flush = () => this.fail();
   close = (): Promise<Result<void, LogStorageError>> => Promise.resolve(ok(undefined));
 }

@@ -14,6 +14,11 @@ export type FlushPolicy =
   /** An append resolves once written; only a roll, `flush()` or `close()` syncs (Kafka's default). */
   | { readonly kind: 'never' };
 
+/** cleanup.policy: what removes old data. Retention (time, size) applies only with 'delete'. */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+
+export const CLEANUP_POLICIES: readonly CleanupPolicy[] = ['delete', 'compact', 'compact,delete'];
+
 export interface LogConfig {
   /** segment.bytes: a segment is rolled before an append would take it past this. */
   readonly segmentBytes: number;
@@ -40,6 +45,20 @@ export interface LogConfig {
   readonly scanChunkBytes: number;
   /** Sealed segments whose indexes stay in memory at once (see loaded-index-cache.ts). */
   readonly loadedIndexesMax: number;
+  /** cleanup.policy. Default 'delete'. With 'compact', `enforceRetention` deletes nothing. */
+  readonly cleanupPolicy: CleanupPolicy;
+  /** delete.retention.ms: a tombstone (null value) stays this long after its batch's max timestamp before compaction drops it. */
+  readonly deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: `needsCompaction()` once dirty bytes are at least this share of the cleanable bytes. */
+  readonly minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: a segment whose largest timestamp is younger than this is not compacted (nor any after it). */
+  readonly minCompactionLagMs: number;
+  /**
+   * Kafka's log.cleaner.dedupe.buffer.size, per compaction: the key → offset map may use this many
+   * bytes (each key's length plus COMPACTION_MAP_ENTRY_OVERHEAD_BYTES). When full, a compaction
+   * cleans only the prefix of the log whose keys fit; the next one goes on from there.
+   */
+  readonly compactionMapBytesMax: number;
 }
 
 const GiB = 1024 * 1024 * 1024;
@@ -60,6 +79,11 @@ export const defaultLogConfig: LogConfig = {
   readQueueMax: 4096,
   scanChunkBytes: 1024 * 1024,
   loadedIndexesMax: 8,
+  cleanupPolicy: 'delete',
+  deleteRetentionMs: DAY_MS,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  compactionMapBytesMax: 64 * 1024 * 1024,
 };
 
 /** Positions in a segment are int32 (the offset index stores them so), as in Kafka. */
@@ -72,16 +96,29 @@ export function resolveLogConfig(overrides: Partial<LogConfig> = {}): LogConfig 
     const value = config[name];
     invariant(typeof value === 'number' && Number.isSafeInteger(value) && value > 0, () => `${name} must be a positive integer, got ${String(value)}`);
   };
-  (['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes', 'maxBatchBytes', 'appendQueueMax', 'readQueueMax', 'scanChunkBytes', 'loadedIndexesMax'] as const).forEach(positive);
+  (['segmentBytes', 'segmentMs', 'segmentIndexBytes', 'indexIntervalBytes', 'maxBatchBytes', 'appendQueueMax', 'readQueueMax', 'scanChunkBytes', 'loadedIndexesMax', 'compactionMapBytesMax'] as const).forEach(positive);
   invariant(config.segmentBytes <= SEGMENT_BYTES_MAX, () => `segmentBytes ${config.segmentBytes} exceeds ${SEGMENT_BYTES_MAX}`);
   // Room for at least a couple of entries in each index (a time index entry is 12 bytes).
   invariant(config.segmentIndexBytes >= 24, () => `segmentIndexBytes ${config.segmentIndexBytes} is below 24`);
   invariant(config.retentionMs === -1 || (Number.isSafeInteger(config.retentionMs) && config.retentionMs >= 0), 'retentionMs must be -1 or >= 0');
   invariant(config.retentionBytes === -1 || (Number.isSafeInteger(config.retentionBytes) && config.retentionBytes >= 0), 'retentionBytes must be -1 or >= 0');
   invariant(config.timestampType === TimestampType.CreateTime || config.timestampType === TimestampType.LogAppendTime, 'bad timestampType');
+  invariant(CLEANUP_POLICIES.includes(config.cleanupPolicy), () => `cleanupPolicy must be one of ${CLEANUP_POLICIES.join(' | ')}, got ${String(config.cleanupPolicy)}`);
+  invariant(Number.isSafeInteger(config.deleteRetentionMs) && config.deleteRetentionMs >= 0, 'deleteRetentionMs must be an integer >= 0');
+  invariant(Number.isSafeInteger(config.minCompactionLagMs) && config.minCompactionLagMs >= 0, 'minCompactionLagMs must be an integer >= 0');
+  const ratio = config.minCleanableDirtyRatio;
+  invariant(typeof ratio === 'number' && ratio >= 0 && ratio <= 1, () => `minCleanableDirtyRatio must be in [0, 1], got ${String(ratio)}`);
   if (config.flush.kind === 'interval') {
     const { intervalMs } = config.flush;
     invariant(Number.isSafeInteger(intervalMs) && intervalMs > 0, () => `flush intervalMs must be a positive integer, got ${intervalMs}`);
   }
   return config;
+}
+
+export function policyCompacts(config: LogConfig): boolean {
+  return config.cleanupPolicy !== 'delete';
+}
+
+export function policyDeletes(config: LogConfig): boolean {
+  return config.cleanupPolicy !== 'compact';
 }

@@ -2,6 +2,7 @@
  * Opening a partition directory: tidying what interrupted operations left, opening the segments,
  * and recovering the active one.
  *
+ * - An interrupted compaction is finished or undone (compaction-files.ts).
  * - Segment files ending in `.deleted` (a deletion renamed but not unlinked) and the log start
  *   checkpoint's `.tmp` (not yet renamed into place) are unlinked; so is an index without its
  *   `.log`. Files that are not the log's (the leader-epoch checkpoint) are left alone.
@@ -16,6 +17,7 @@
  */
 import { dirname, join } from 'node:path';
 import type { FileSystem } from '@tributary/common';
+import { recoverInterruptedCompaction } from './compaction-files.js';
 import { readLogStartOffset } from './log-start-offset-checkpoint.js';
 import { LogSegment, type SegmentContext, type SegmentRecovery } from './log-segment.js';
 import { CLEAN_SHUTDOWN_FILE, isLeftoverFileName, parseSegmentFileName } from './segment-files.js';
@@ -32,7 +34,9 @@ export interface LoadedLog {
 export async function loadLog(ctx: SegmentContext): Promise<LoadedLog> {
   const { fs, dir } = ctx;
   await ensureDirectory(fs, dir);
-  const names = await fs.readdir(dir);
+  let names = await fs.readdir(dir);
+  // A compaction's swap is finished or undone before anything reads the segments.
+  if (await recoverInterruptedCompaction(fs, dir, names)) names = await fs.readdir(dir);
   const cleanShutdown = names.includes(CLEAN_SHUTDOWN_FILE);
   const baseOffsets = await tidy(fs, dir, names);
   const checkpoint = await readLogStartOffset(fs, dir);

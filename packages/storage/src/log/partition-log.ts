@@ -19,8 +19,9 @@
 import { err, invariant, ok, type Clock, type FileSystem, type Result } from '@tributary/common';
 import { TimestampType } from '@tributary/protocol';
 import { placeFollowerBatches, stampAsLeader, validateIncoming, type AppendRole, type IncomingBatch } from './append-validation.js';
+import { LogCompactor, type CompactionError, type CompactionStats } from './compaction.js';
 import { GroupCommit } from './group-commit.js';
-import { resolveLogConfig, type LogConfig } from './log-config.js';
+import { policyDeletes, resolveLogConfig, type LogConfig } from './log-config.js';
 import {
   InvalidBatchError,
   LogBusyError,
@@ -45,6 +46,7 @@ import type { AppendInfo, PartitionLogOptions, ReadOptions, ReadResult } from '.
 export class PartitionLog {
   private readonly gate: LogGate;
   private readonly groupCommit: GroupCommit;
+  private readonly compactor: LogCompactor;
   private flushTimer: unknown = null;
 
   private constructor(
@@ -67,6 +69,7 @@ export class PartitionLog {
       segments.logEndOffset,
       (error) => this.gate.goOffline(error, 'datasync'),
     );
+    this.compactor = new LogCompactor({ ctx, segments, gate: this.gate, indexCache });
   }
 
   /** Opens (or creates) the log in `options.dir`, recovering it after an unclean shutdown. */
@@ -207,7 +210,15 @@ export class PartitionLog {
       const maxOffset = Math.min(options.maxOffset ?? logEndOffset, logEndOffset);
       const empty = ok({ records: Buffer.alloc(0), logStartOffset, logEndOffset });
       if (offset >= maxOffset) return empty;
-      const records = await this.segments.holding(offset).read(offset, options.maxBytes, maxOffset, options.minOneBatch ?? true);
+      const minOneBatch = options.minOneBatch ?? true;
+      let segment = this.segments.holding(offset);
+      let records = await segment.read(offset, options.maxBytes, maxOffset, minOneBatch);
+      // Compaction can leave a sealed segment ending before the next begins: an offset in that gap
+      // is read from the next segment (bounded by the segment count).
+      while (records.length === 0 && !segment.isActive && (await segment.locate(offset)) === null) {
+        segment = this.segments.after(segment)!;
+        records = await segment.read(offset, options.maxBytes, maxOffset, minOneBatch);
+      }
       return ok({ records, logStartOffset, logEndOffset });
     });
   }
@@ -301,10 +312,11 @@ export class PartitionLog {
   /**
    * Deletes the oldest segments that retention (retentionMs, retentionBytes) no longer keeps, never
    * past `maxOffset` (default the log end: pass the high watermark). An expired active segment is
-   * rolled first. Returns how many segments went.
+   * rolled first. Returns how many segments went; always 0 when cleanupPolicy is 'compact'.
    */
   async enforceRetention(options: { readonly maxOffset?: number } = {}): Promise<Result<number, LogUnavailableError | LogBusyError>> {
     return this.gate.queued('retention', async () => {
+      if (!policyDeletes(this.config)) return ok(0);
       const policy = {
         nowMs: this.clock.nowMs(),
         retentionMs: this.config.retentionMs,
@@ -319,6 +331,25 @@ export class PartitionLog {
       await this.deleteSegments(doomed);
       return ok(count);
     });
+  }
+
+  /**
+   * Compacts the sealed segments (see compaction.ts): the latest record of each key stays, at its
+   * offset; tombstones go once deleteRetentionMs past `nowMs` (default: the clock). Runs whatever
+   * the cleanup policy; `needsCompaction()` says when a periodic caller should.
+   */
+  compact(options: { readonly nowMs?: number } = {}): Promise<Result<CompactionStats, CompactionError>> {
+    return this.compactor.compact(options.nowMs ?? this.clock.nowMs());
+  }
+
+  /** Whether cleanupPolicy compacts and the dirty ratio has reached minCleanableDirtyRatio. */
+  needsCompaction(): boolean {
+    return this.compactor.needsCompaction();
+  }
+
+  /** The share of the sealed segments' bytes written since the last compaction (all of it after an open). */
+  get dirtyRatio(): number {
+    return this.compactor.dirtyRatio;
   }
 
   /** Makes everything written durable now; returns the durable end offset. */

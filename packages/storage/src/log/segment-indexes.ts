@@ -112,7 +112,7 @@ export async function loadIndexes(paths: IndexPaths, logBytes: number, nextOffse
 /**
  * Rebuilds the indexes of a sealed segment from its `.log` (every batch CRC-checked) and writes
  * them durably. A sealed segment must be whole: a torn or corrupt batch, or offsets that do not
- * run from its base to `nextOffset`, is corruption (LogStorageError), never silently cut.
+ * increase from its base to at most `nextOffset`, is corruption (LogStorageError), never silently cut.
  */
 export async function rebuildSealedIndexes(paths: IndexPaths, log: FileHandle, logBytes: number, nextOffset: number, config: { indexIntervalBytes: number; scanChunkBytes: number }): Promise<SegmentIndexes> {
   const indexes = emptyIndexes(paths);
@@ -124,13 +124,14 @@ export async function rebuildSealedIndexes(paths: IndexPaths, log: FileHandle, l
     chunkBytes: config.scanChunkBytes,
     verify: true,
     visit: (batch) => {
-      if (batch.baseOffset !== expected) return `batch at offset ${batch.baseOffset} where ${expected} was expected`;
+      // Increasing, with gaps where compaction removed batches.
+      if (batch.baseOffset < expected) return `batch at offset ${batch.baseOffset} where ${expected} or later was expected`;
       indexBatch(indexes, state, batch, config.indexIntervalBytes);
       expected = batch.lastOffset + 1;
     },
   });
-  if (scan.stop.kind !== 'end' || expected !== nextOffset) {
-    const why = scan.stop.kind === 'end' ? `offsets end at ${expected}, not ${nextOffset}` : scan.stop.reason;
+  if (scan.stop.kind !== 'end' || expected > nextOffset) {
+    const why = scan.stop.kind === 'end' ? `offsets end at ${expected}, beyond ${nextOffset}` : scan.stop.reason;
     throw new LogStorageError('corrupt', `sealed segment ${segmentFileName(paths.baseOffset, 'log')} in ${paths.dir} is damaged: ${why}`);
   }
   indexes.time.maybeAppend(state.maxTimestamp, state.offsetOfMaxTimestamp);

@@ -10,6 +10,10 @@ import { segmentsToDelete, type RetentionPolicy, type SegmentSummary } from './r
 export class SegmentSet {
   private segments: LogSegment[];
   private startOffset: number;
+  /** Bumped by every change to which segments make up the log, so a compaction can tell its snapshot is stale. */
+  private changes = 0;
+  /** Bumped when the log's end moves back (truncation), so what compaction knew about the tail no longer holds. */
+  private truncations = 0;
 
   constructor(segments: LogSegment[], logStartOffset: number) {
     invariant(segments.length > 0, 'a log has at least one segment');
@@ -35,6 +39,14 @@ export class SegmentSet {
     return this.startOffset;
   }
 
+  get generation(): number {
+    return this.changes;
+  }
+
+  get truncationCount(): number {
+    return this.truncations;
+  }
+
   get logEndOffset(): number {
     return this.active.nextOffset;
   }
@@ -58,6 +70,21 @@ export class SegmentSet {
     return this.segments[low];
   }
 
+  /** The segment after `segment`; null for the active one (or one no longer in the set). */
+  after(segment: LogSegment): LogSegment | null {
+    const at = this.segments.indexOf(segment);
+    return at >= 0 && at + 1 < this.segments.length ? this.segments[at + 1] : null;
+  }
+
+  /** Compaction: replaces the consecutive sealed segments `old` by `cleaned`, which covers the same offsets. */
+  replaceRun(old: readonly LogSegment[], cleaned: LogSegment): void {
+    const at = this.segments.indexOf(old[0]);
+    invariant(at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s), 'compaction replaces a run of sealed segments');
+    invariant(cleaned.baseOffset === old[0].baseOffset, () => `cleaned segment at ${cleaned.baseOffset} replaces one at ${old[0].baseOffset}`);
+    this.segments.splice(at, old.length, cleaned);
+    this.changes++;
+  }
+
   push(segment: LogSegment): void {
     invariant(segment.baseOffset === this.logEndOffset, () => `new segment at ${segment.baseOffset}, the log ends at ${this.logEndOffset}`);
     this.segments.push(segment);
@@ -65,6 +92,8 @@ export class SegmentSet {
 
   /** Removes the segments starting after `offset` (a truncation keeps the one holding it). */
   removeAfter(offset: number): LogSegment[] {
+    this.changes++;
+    this.truncations++;
     const keep = this.segments.findIndex((segment) => segment.baseOffset > offset);
     if (keep <= 0) return [];
     return this.segments.splice(keep);
@@ -80,6 +109,8 @@ export class SegmentSet {
   replaceAll(segment: LogSegment, logStartOffset: number): void {
     this.segments = [segment];
     this.startOffset = logStartOffset;
+    this.changes++;
+    this.truncations++;
     this.checkStart();
   }
 
@@ -99,6 +130,7 @@ export class SegmentSet {
   removeOldest(count: number): LogSegment[] {
     invariant(count < this.segments.length, () => `cannot remove ${count} of ${this.segments.length} segments`);
     const removed = this.segments.splice(0, count);
+    if (count > 0) this.changes++;
     this.startOffset = Math.max(this.startOffset, this.segments[0].baseOffset);
     return removed;
   }
