@@ -37,6 +37,10 @@ export function logConfigOf(config: TopicConfig): Partial<LogConfig> {
     maxBatchBytes: Math.max(1, config.maxMessageBytes),
     timestampType: config.messageTimestampType === 'LogAppendTime' ? TimestampType.LogAppendTime : TimestampType.CreateTime,
     flush: { kind: 'every-append' },
+    cleanupPolicy: config.cleanupPolicy,
+    deleteRetentionMs: config.deleteRetentionMs,
+    minCleanableDirtyRatio: config.minCleanableDirtyRatio,
+    minCompactionLagMs: config.minCompactionLagMs,
   };
 }
 

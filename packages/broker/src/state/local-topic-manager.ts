@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Clock, type FileSystem, type Result } from '@tributary/common';
-import { LogClosedError, type Scheduler } from '@tributary/storage';
+import { LogClosedError, type PartitionLog, type Scheduler } from '@tributary/storage';
 import type pino from 'pino';
 import type { TopicDefaults } from '../config/broker-config.js';
 import { applyAlteration } from './config-alterations.js';
@@ -284,8 +284,20 @@ export class LocalTopicManager implements TopicManager {
         } else if (result.ok && result.value > 0) {
           this.partitionCtx.logger.debug({ topic: topic.metadata.name, partition: handle.index, segments: result.value }, 'retention deleted segments');
         }
+        await this.compactIfDirty(topic.metadata.name, handle.index, log);
       }
     }
+  }
+
+  /** Compacts a compacted topic's partition once enough of it is dirty; a failure is retried next round. */
+  private async compactIfDirty(topic: string, partition: number, log: PartitionLog): Promise<void> {
+    if (log.offlineError !== null || !log.needsCompaction()) return;
+    const result = await log.compact({ nowMs: this.partitionCtx.clock.nowMs() });
+    if (!result.ok) {
+      if (!(result.error instanceof LogClosedError)) this.partitionCtx.logger.warn({ topic, partition, err: result.error }, 'compaction failed; will retry');
+      return;
+    }
+    this.partitionCtx.logger.debug({ topic, partition, stats: result.value }, 'compacted');
   }
 
   async close(): Promise<void> {

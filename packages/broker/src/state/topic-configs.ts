@@ -2,12 +2,12 @@
  * The topic configs Tributary knows, as Kafka defines them (LogConfig / TopicConfig): name, type,
  * default, the broker-level setting that supplies the default, a validator and a short doc.
  *
- * Applied today: segment.bytes, segment.ms, retention.ms, retention.bytes, max.message.bytes and
- * message.timestamp.type go into each partition's log; min.insync.replicas matters once there are
- * replicas. Accepted and stored but not yet acted on: cleanup.policy=compact (compaction comes
- * later; a compacted topic is kept like a 'delete' one, by retention), compression.type (batches
- * are stored as the producer sent them), flush.* (the log syncs every append anyway), the
- * compaction settings, preallocate and the timestamp bounds.
+ * Applied today: segment.bytes, segment.ms, retention.ms, retention.bytes, max.message.bytes,
+ * message.timestamp.type, cleanup.policy, delete.retention.ms, min.cleanable.dirty.ratio and
+ * min.compaction.lag.ms go into each partition's log; min.insync.replicas matters once there are
+ * replicas. Accepted and stored but not yet acted on: compression.type (batches are stored as the
+ * producer sent them), flush.* (the log syncs every append anyway), preallocate and the
+ * timestamp bounds.
  */
 import { err, ok, type Result } from '@tributary/common';
 import { defaultTopicDefaults, type TopicDefaults } from '../config/broker-config.js';
@@ -56,7 +56,7 @@ const definitionList: readonly TopicConfigDefinition[] = [
     brokerName: 'log.cleanup.policy',
     kafkaDefault: 'delete',
     check: listOf(CLEANUP_POLICIES),
-    doc: "'delete' discards old segments by retention; 'compact' is accepted and stored, but compaction is not implemented yet (the topic is kept by retention).",
+    doc: "'delete' discards old segments by retention; 'compact' keeps the latest value per key; both may be given.",
   },
   {
     name: 'compression.type',
@@ -72,7 +72,7 @@ const definitionList: readonly TopicConfigDefinition[] = [
     brokerName: 'log.cleaner.delete.retention.ms',
     kafkaDefault: String(DAY_MS),
     check: longAtLeast(0n),
-    doc: 'How long delete tombstones are kept in a compacted topic (stored; compaction is not implemented yet).',
+    doc: 'How long delete tombstones are kept in a compacted topic.',
   },
   {
     name: 'flush.messages',
@@ -129,7 +129,7 @@ const definitionList: readonly TopicConfigDefinition[] = [
     brokerName: 'log.cleaner.min.cleanable.ratio',
     kafkaDefault: '0.5',
     check: doubleBetween(0, 1),
-    doc: 'The dirty share of a log that makes it eligible for compaction (stored; compaction is not implemented yet).',
+    doc: 'The dirty share of a log that makes it eligible for compaction.',
   },
   {
     name: 'min.compaction.lag.ms',
@@ -137,7 +137,7 @@ const definitionList: readonly TopicConfigDefinition[] = [
     brokerName: 'log.cleaner.min.compaction.lag.ms',
     kafkaDefault: '0',
     check: longAtLeast(0n),
-    doc: 'The least time a message stays uncompacted (stored; compaction is not implemented yet).',
+    doc: 'The least time a message stays uncompacted.',
   },
   {
     name: 'min.insync.replicas',
@@ -213,6 +213,10 @@ export const LOG_CONFIG_NAMES: ReadonlySet<string> = new Set([
   'retention.bytes',
   'max.message.bytes',
   'message.timestamp.type',
+  'cleanup.policy',
+  'delete.retention.ms',
+  'min.cleanable.dirty.ratio',
+  'min.compaction.lag.ms',
 ]);
 
 export function invalidValue(name: string, value: string, reason: string): TopicAdminFailure {
@@ -254,6 +258,13 @@ function effectiveValue(name: string, overrides: Readonly<Record<string, string>
   return brokerLevelValue(topicConfigDefinitions.get(name)!, defaults).value;
 }
 
+/** Kafka's cleanup.policy list ('delete', 'compact', 'delete,compact' in any order) as the log names it. */
+function cleanupPolicyOf(list: string): TopicConfig['cleanupPolicy'] {
+  const parts = new Set(list.split(',').map((p) => p.trim()));
+  if (parts.has('compact')) return parts.has('delete') ? 'compact,delete' : 'compact';
+  return 'delete';
+}
+
 /** Topic overrides over broker defaults, as the log and the handlers use them. */
 export function resolveTopicConfig(overrides: Readonly<Record<string, string>>, defaults: TopicDefaults): TopicConfig {
   const value = (name: string) => effectiveValue(name, overrides, defaults);
@@ -266,7 +277,10 @@ export function resolveTopicConfig(overrides: Readonly<Record<string, string>>, 
     segmentMs: longValue(value('segment.ms')),
     minInsyncReplicas: intValue(value('min.insync.replicas')),
     messageTimestampType: value('message.timestamp.type') === 'LogAppendTime' ? 'LogAppendTime' : 'CreateTime',
-    cleanupPolicy: value('cleanup.policy'),
+    cleanupPolicy: cleanupPolicyOf(value('cleanup.policy')),
+    deleteRetentionMs: longValue(value('delete.retention.ms')),
+    minCleanableDirtyRatio: Number(value('min.cleanable.dirty.ratio')),
+    minCompactionLagMs: longValue(value('min.compaction.lag.ms')),
     uncleanLeaderElectionEnable: booleanOf(value('unclean.leader.election.enable')),
     overrides: Object.freeze({ ...overrides }),
   };

@@ -40,7 +40,12 @@ export interface TopicConfig {
   readonly minInsyncReplicas: number;
   /** 'CreateTime' or 'LogAppendTime'. */
   readonly messageTimestampType: 'CreateTime' | 'LogAppendTime';
-  readonly cleanupPolicy: string;
+  /** 'delete', 'compact', or both (Kafka's list, normalised to 'compact,delete'). */
+  readonly cleanupPolicy: 'delete' | 'compact' | 'compact,delete';
+  /** How long tombstones stay in a compacted topic (delete.retention.ms). */
+  readonly deleteRetentionMs: number;
+  readonly minCleanableDirtyRatio: number;
+  readonly minCompactionLagMs: number;
   readonly uncleanLeaderElectionEnable: boolean;
   /** Just the overrides set on this topic, as strings (what is persisted). */
   readonly overrides: Readonly<Record<string, string>>;
@@ -111,7 +116,7 @@ export interface TopicManager {
   alterConfigs(name: string, alteration: ConfigAlteration, validateOnly: boolean): Promise<Result<void, TopicAdminError>>;
   /** Checks a topic name as Kafka does (length, characters, '.' and '..'). */
   validateTopicName(name: string): Result<void, TopicAdminError>;
-  /** Runs retention on every partition (called on a timer by the broker). */
+  /** Runs retention, and compaction where the cleanup policy asks for it, on every partition (called on a timer by the broker). */
   enforceRetention(): Promise<void>;
   /** Flushes and closes every partition log. */
   close(): Promise<void>;
