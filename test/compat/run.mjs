@@ -4,7 +4,9 @@
 // dir, runs each client family's script against it, and prints every scenario and a summary.
 // Exits non-zero on any failure.
 //
-// Usage: node test/compat/run.mjs [client ...]   (clients: kafkajs platformatic kcat confluent kafka-python)
+// Usage: node test/compat/run.mjs [client ...]   (clients: kafkajs platformatic kcat confluent kafka-python,
+//        and the consumer-group scenarios groups:kafkajs groups:platformatic groups:confluent
+//        groups:kafka-python groups:kcat groups:tributary, skipped when the broker has no JoinGroup)
 // Env: COMPAT_RECORDS (default 10000), COMPAT_VERBOSE=1 (client stacks), COMPAT_KEEP=1 (keep the data dir).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
@@ -42,6 +44,33 @@ const clients = {
     missing: () => pythonModuleMissing('kafka', 'python3-kafka'),
   },
 };
+
+/**
+ * The consumer-group scenarios (groups/group-scenarios.mjs), one run per client family. They
+ * need what the family's client script needs, and a broker that serves the group APIs.
+ */
+const groupScript = join(here, 'groups/group-scenarios.mjs');
+const GROUP_TIMEOUT_MS = 200_000;
+const groupClients = Object.fromEntries(
+  ['kafkajs', 'platformatic', 'confluent', 'kafka-python', 'kcat', 'tributary'].map((family) => [
+    `groups:${family}`,
+    { command: process.execPath, args: [groupScript, family], timeoutMs: GROUP_TIMEOUT_MS, missing: clients[family]?.missing, groups: true },
+  ]),
+);
+Object.assign(clients, groupClients);
+
+/** Whether the broker advertises JoinGroup in ApiVersions (asked with tributary's own client). */
+async function brokerHasGroups(bootstrap) {
+  const { KafkaClient } = await import(join(root, 'packages/cli/dist/client/index.js'));
+  const [host, port] = bootstrap.split(':');
+  const client = await KafkaClient.connect({ host, port: Number(port) });
+  if (!client.ok) throw new Error(`cannot ask the broker for ApiVersions: ${client.error.message}`);
+  try {
+    return client.value.versions.supports(11 /* JoinGroup */);
+  } finally {
+    client.value.close();
+  }
+}
 
 function whichMissing(binary) {
   const dirs = (process.env.PATH ?? '').split(':');
@@ -121,7 +150,7 @@ function runClient(name, spec, bootstrap) {
     let buffered = '';
     const child = spawn(spec.command, spec.args, {
       cwd: root,
-      env: { ...process.env, BOOTSTRAP: bootstrap, TRIBUTARY_CLI: cli, TRIBUTARY_NODE: process.execPath },
+      env: { ...process.env, BOOTSTRAP: bootstrap, TRIBUTARY_CLI: cli, TRIBUTARY_NODE: process.execPath, NODE24: node24 },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const onLine = (line) => {
@@ -186,8 +215,14 @@ async function main() {
   try {
     broker = await startBroker(dir);
     console.log(`broker ready at ${broker.bootstrap} (log: ${broker.logPath})`);
+    const hasGroups = selected.some((n) => clients[n].groups) ? await brokerHasGroups(broker.bootstrap) : false;
     for (const name of selected) {
       const spec = clients[name];
+      if (spec.groups && !hasGroups) {
+        all.push({ client: name, status: 'SKIP', text: 'the broker does not advertise JoinGroup (no group coordinator yet)' });
+        console.log(`SKIP ${name}: the broker does not advertise JoinGroup (no group coordinator yet)`);
+        continue;
+      }
       const missing = spec.missing ? await spec.missing() : null;
       if (missing !== null) {
         all.push({ client: name, status: 'FAIL', text: `not run: ${missing}` });

@@ -6,6 +6,7 @@ import type { TopicManager } from './state/topic-manager.js';
 import type { BrokerMetrics } from './http/broker-metrics.js';
 import type { ProducerStateManager } from './state/producer-state.js';
 import type { PartitionWaiters } from './state/partition-waiters.js';
+import type { GroupCoordinatorService } from './group/group-service.js';
 
 export interface BrokerContext {
   readonly nodeId: number;
@@ -21,4 +22,6 @@ export interface BrokerContext {
   readonly logger: Logger;
   /** The id of the active controller (this node on a single broker). */
   readonly controllerId: () => number;
+  /** Consumer group coordination; absent, group APIs answer COORDINATOR_NOT_AVAILABLE. */
+  readonly groups?: GroupCoordinatorService;
 }

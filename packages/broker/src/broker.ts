@@ -5,7 +5,7 @@
  * flight finish (bounded by shutdownTimeoutMs), then flush and close every log.
  */
 import { mkdir } from 'node:fs/promises';
-import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem } from '@tributary/common';
+import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem, type Random } from '@tributary/common';
 import type { Logger } from 'pino';
 import type { BrokerContext } from './broker-context.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -22,6 +22,8 @@ import { LocalTopicManager } from './state/local-topic-manager.js';
 import { createPartitionWaiters } from './state/partition-waiters-impl.js';
 import { openProducerStateManager } from './state/producer-state-manager.js';
 import type { TopicManager } from './state/topic-manager.js';
+import { cryptoRandom } from './group/crypto-random.js';
+import { GroupService, type GroupServiceSettings } from './group/group-service.js';
 
 export interface StartBrokerOptions {
   /** Root logger; by default JSON on stdout at config.logLevel. */
@@ -31,6 +33,10 @@ export interface StartBrokerOptions {
   readonly clock?: Clock;
   /** The handler table; default every handler (handlers/index.ts). */
   readonly handlers?: readonly AnyHandlerSpec[];
+  /** Group coordination settings (offsets topic partitions, session timeout bounds, ...). */
+  readonly groups?: Partial<GroupServiceSettings>;
+  /** Randomness for member ids; default node's CSPRNG. */
+  readonly random?: Random;
 }
 
 export interface RunningBroker {
@@ -56,6 +62,7 @@ interface Parts {
   rpc?: RpcServer;
   topics?: TopicManager;
   retention?: RetentionTimer;
+  groups?: GroupService;
 }
 
 /** Runs retention every interval, never two runs at once. */
@@ -83,9 +90,12 @@ class RetentionTimer {
 }
 
 async function stopParts(parts: Parts, config: BrokerConfig, logger: Logger): Promise<void> {
+  // Held JoinGroup/SyncGroup requests are answered first, so the listener can drain.
+  parts.groups?.beginShutdown();
   await parts.listener?.close(config.shutdownTimeoutMs);
   await parts.rpc?.close(config.shutdownTimeoutMs);
   await parts.retention?.stop();
+  await parts.groups?.close();
   await parts.topics?.close();
   logger.info('logs flushed and closed');
   await parts.http?.close();
@@ -126,6 +136,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     parts.topics = topics.value;
     const producers = await openProducerStateManager({ fs, dataDir: config.dataDir });
     if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
+    parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: options.groups });
+    parts.groups.start();
     parts.listener = await KafkaListener.bind(config.kafkaListen, config.limits, componentLogger(root, 'kafka', config.nodeId));
     const resolved: BrokerConfig = { ...config, advertise: { host: config.advertise.host, port: config.advertise.port === 0 ? parts.listener.port : config.advertise.port } };
     const context: BrokerContext = {
@@ -139,6 +151,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       metrics,
       logger: componentLogger(root, 'handlers', config.nodeId),
       controllerId: () => config.nodeId,
+      groups: parts.groups,
     };
     const dispatcher = new RequestDispatcher(options.handlers ?? handlerSpecs, context, componentLogger(root, 'dispatch', config.nodeId));
     parts.listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));

@@ -6,6 +6,7 @@ import { CliFailure } from './cli-error.js';
 import { writeOut, type CliIo } from './cli-io.js';
 import { runBench } from './commands/bench.js';
 import { runConsume } from './commands/consume.js';
+import { runGroups } from './commands/groups.js';
 import { runProduce } from './commands/produce.js';
 import { runTopics } from './commands/topics.js';
 import { ExitCode } from './exit-codes.js';
@@ -16,7 +17,8 @@ Commands:
   broker     run a broker (tributary broker --help)
   topics     create, list, describe, alter and delete topics
   produce    send stdin lines to a topic as records
-  consume    print records from a topic
+  consume    print records from a topic (alone, or as a member of a consumer group)
+  groups     list and describe consumer groups, reset their offsets
   bench      produce or consume benchmark through kafkajs
 
 Run 'tributary <command> --help' for a command's options.
@@ -48,6 +50,7 @@ const commands: Record<string, Command> = {
   topics: runTopics,
   produce: runProduce,
   consume: runConsume,
+  groups: runGroups,
   bench: runBench,
 };
 

@@ -1,28 +1,51 @@
 /**
- * FindCoordinator, v0–2 (kafka-python sends v0, kafkajs and librdkafka v2). Until the group
- * coordinator exists (issue 5) every key gets COORDINATOR_NOT_AVAILABLE, which clients retry.
- * It is advertised anyway because librdkafka 2.0.2 enables lz4 only when the broker lists
- * FindCoordinator v0 (rdkafka_feature.c); without it librdkafka sends lz4 batches uncompressed.
+ * FindCoordinator, v0–4 (kafka-python sends v0, kafkajs and librdkafka v2; v4 batches keys).
+ * Group keys: this node, once `__consumer_offsets` exists (created here on first use, as Kafka
+ * does; COORDINATOR_NOT_AVAILABLE until then, which clients retry). Transaction keys get
+ * COORDINATOR_NOT_AVAILABLE: there is no transaction coordinator yet. v0 stays advertised:
+ * librdkafka 2.0.2 enables lz4 only when the broker lists FindCoordinator v0 (rdkafka_feature.c).
  */
 import { ApiKey, ErrorCode, defaultFindCoordinatorResponse, type FindCoordinatorRequest, type FindCoordinatorResponse } from '@tributary/protocol';
 import type { HandlerSpec, RequestContext } from './handler.js';
 
 const GROUP_KEY_TYPE = 0;
 
+interface Answer {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+async function coordinatorFor(keyType: number, ctx: RequestContext): Promise<Answer> {
+  const unavailable = (message: string): Answer => ({ errorCode: ErrorCode['COORDINATOR_NOT_AVAILABLE']!, errorMessage: message, nodeId: -1, host: '', port: -1 });
+  if (keyType !== GROUP_KEY_TYPE) return unavailable('this broker has no transaction coordinator yet');
+  const groups = ctx.broker.groups;
+  if (groups === undefined || !(await groups.ensureReady())) return unavailable('the group coordinator is not available');
+  const { host, port } = ctx.broker.config.advertise;
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: ctx.broker.nodeId, host, port };
+}
+
 async function findCoordinator(request: FindCoordinatorRequest, ctx: RequestContext): Promise<FindCoordinatorResponse> {
-  const kind = ctx.apiVersion >= 1 && request.keyType !== GROUP_KEY_TYPE ? 'transaction' : 'group';
-  return {
-    ...defaultFindCoordinatorResponse(),
-    errorCode: ErrorCode['COORDINATOR_NOT_AVAILABLE']!,
-    errorMessage: ctx.apiVersion >= 1 ? `this broker has no ${kind} coordinator yet` : null,
-    nodeId: -1,
-  };
+  const keyType = ctx.apiVersion >= 1 ? request.keyType : GROUP_KEY_TYPE;
+  if (ctx.apiVersion >= 4) {
+    const answer = await coordinatorFor(keyType, ctx);
+    return { ...defaultFindCoordinatorResponse(), coordinators: request.coordinatorKeys.map((key) => ({ key, ...answer })) };
+  }
+  const answer = await coordinatorFor(keyType, ctx);
+  return { ...defaultFindCoordinatorResponse(), ...answer, errorMessage: ctx.apiVersion >= 1 ? answer.errorMessage : null };
 }
 
 export const findCoordinatorHandler: HandlerSpec<typeof ApiKey.FindCoordinator> = {
   apiKey: ApiKey.FindCoordinator,
   minVersion: 0,
-  maxVersion: 2,
+  maxVersion: 4,
   handle: findCoordinator,
-  errorResponse: (_request, errorCode) => ({ ...defaultFindCoordinatorResponse(), errorCode, nodeId: -1 }),
+  errorResponse: (request, errorCode) => ({
+    ...defaultFindCoordinatorResponse(),
+    errorCode,
+    nodeId: -1,
+    coordinators: request.coordinatorKeys.map((key) => ({ key, nodeId: -1, host: '', port: -1, errorCode, errorMessage: null })),
+  }),
 };

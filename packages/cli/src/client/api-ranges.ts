@@ -16,4 +16,14 @@ export const apiRanges = {
   describeConfigs: { minVersion: 0, maxVersion: 3 },
   alterConfigs: { minVersion: 0, maxVersion: 1 },
   incrementalAlterConfigs: { minVersion: 0, maxVersion: 1 },
+  // Consumer groups, classic protocol: the versions before KIP-848's member epochs.
+  findCoordinator: { minVersion: 0, maxVersion: 3 },
+  joinGroup: { minVersion: 0, maxVersion: 7 },
+  syncGroup: { minVersion: 0, maxVersion: 5 },
+  heartbeat: { minVersion: 0, maxVersion: 4 },
+  leaveGroup: { minVersion: 0, maxVersion: 4 },
+  offsetCommit: { minVersion: 2, maxVersion: 8 },
+  offsetFetch: { minVersion: 1, maxVersion: 7 },
+  listGroups: { minVersion: 0, maxVersion: 4 },
+  describeGroups: { minVersion: 0, maxVersion: 5 },
 } as const satisfies Record<string, VersionRange>;

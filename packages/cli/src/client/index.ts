@@ -10,3 +10,7 @@ export * from './list-offsets.js';
 export * from './partitioner.js';
 export * from './producer.js';
 export * from './topic-admin.js';
+export * from './consumer-protocol.js';
+export * from './group-admin.js';
+export * from './group-coordinator.js';
+export * from './group-membership.js';

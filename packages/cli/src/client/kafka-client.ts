@@ -27,6 +27,7 @@ export class KafkaClient {
   /** By `host:port`; the bootstrap connection is among them. */
   private readonly connections = new Map<string, NegotiatedConnection>();
   private cluster: ClusterMetadata | null = null;
+  private readonly dedicated = new Set<BrokerConnection>();
 
   private constructor(
     readonly bootstrap: BrokerAddress,
@@ -105,9 +106,21 @@ export class KafkaClient {
     return opened;
   }
 
+  /**
+   * A connection of its own, not shared with other calls: a group member's coordinator
+   * connection, so a long JoinGroup or heartbeat never queues behind a Fetch. Closed by close().
+   */
+  async dedicatedConnection(address: BrokerAddress): Promise<Result<NegotiatedConnection, ClientError>> {
+    const opened = await openNegotiated(address, this.options);
+    if (opened.ok) this.dedicated.add(opened.value.connection);
+    return opened;
+  }
+
   close(): void {
     for (const { connection } of this.connections.values()) connection.close();
     this.connections.clear();
+    for (const connection of this.dedicated) connection.close();
+    this.dedicated.clear();
   }
 }
 

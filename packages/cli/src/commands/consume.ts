@@ -15,6 +15,7 @@ import { ExitCode } from '../exit-codes.js';
 import { formatRecord, recordFormats, type RecordFormat } from '../record-format.js';
 import { topicWithLeaders } from '../topic-leaders.js';
 import { formatHostPort } from '../client/host-port.js';
+import { consumeAsGroupMember, type GroupConsumeSettings } from '../groups/group-consume.js';
 
 export const consumeUsage = `Usage: tributary consume TOPIC [options]
 
@@ -27,7 +28,11 @@ Options:
   --timeout-ms MS         stop after MS without a record
   --format text|json|kv   value only, one JSON object per record, or key SEP value (default text)
   --key-separator SEP     separator for --format kv (default a tab)
-  --group G               consume as a member of group G (needs a broker with consumer groups)
+  --group G               consume as a member of group G: partitions shared with the group's
+                          other members, starting at its committed offsets (--from-beginning
+                          or the end where none), committing as it goes and on exit
+  --session-timeout-ms MS with --group: the group drops this member after MS without a heartbeat (default 10000)
+  --commit-interval-ms MS with --group: commit offsets this often (default 5000)
   --bootstrap HOST:PORT   broker to contact (default localhost:9092, env TRIBUTARY_BOOTSTRAP)
 `;
 
@@ -42,6 +47,8 @@ const options = {
   format: { type: 'string' },
   'key-separator': { type: 'string' },
   group: { type: 'string' },
+  'session-timeout-ms': { type: 'string' },
+  'commit-interval-ms': { type: 'string' },
 } as const;
 
 /** The longest a single Fetch may wait at the broker; shorter when --timeout-ms is nearer. */
@@ -95,9 +102,15 @@ export async function runConsume(argv: readonly string[], io: CliIo): Promise<nu
     return ExitCode.ok;
   }
   const settings = settingsFrom(parsed);
+  const group = parsed.values.group !== undefined ? groupSettings(parsed, settings) : undefined;
   const client = await connectClient(resolveBootstrap(parsed.values.bootstrap, io.env));
   try {
-    if (parsed.values.group !== undefined) rejectGroup(client);
+    if (group !== undefined) {
+      requireGroups(client);
+      const count = await consumeAsGroupMember(client, group, io);
+      await writeOut(io.stderr, `Processed a total of ${count} message${count === 1 ? '' : 's'}\n`);
+      return ExitCode.ok;
+    }
     const topic = await topicWithLeaders(client, settings.topic, false);
     const partitions = settings.partition === undefined ? topic.partitions.map((p) => p.partition) : [settings.partition];
     if (settings.partition !== undefined && settings.partition >= topic.partitions.length) {
@@ -112,13 +125,31 @@ export async function runConsume(argv: readonly string[], io: CliIo): Promise<nu
   return ExitCode.ok;
 }
 
-/** Consumer groups come with the group coordinator; until the broker has one, say so plainly. */
-function rejectGroup(client: KafkaClient): never {
+/** --group: what the group member needs; --offset, --timestamp and --partition do not apply. */
+function groupSettings(parsed: ReturnType<typeof parseCommand<typeof options>>, settings: ConsumeSettings): GroupConsumeSettings {
+  const v = parsed.values;
+  if (v.offset !== undefined || v.timestamp !== undefined || v.partition !== undefined) {
+    throw usageError('--group starts at the committed offsets: it cannot be combined with --offset, --timestamp or --partition');
+  }
+  return {
+    topic: settings.topic,
+    groupId: v.group as string,
+    fromBeginning: v['from-beginning'] === true,
+    maxMessages: settings.maxMessages,
+    timeoutMs: settings.timeoutMs,
+    format: settings.format,
+    keySeparator: settings.keySeparator,
+    sessionTimeoutMs: intOption(v['session-timeout-ms'], '--session-timeout-ms', 1_000, 3_600_000) ?? 10_000,
+    commitIntervalMs: intOption(v['commit-interval-ms'], '--commit-interval-ms', 1, 3_600_000) ?? 5_000,
+  };
+}
+
+/** Consumer groups need a coordinator; without one, say so plainly. */
+function requireGroups(client: KafkaClient): void {
   const address = formatHostPort(client.bootstrap);
   if (!client.versions.supports(ApiKey.JoinGroup) || !client.versions.supports(ApiKey.FindCoordinator)) {
     throw new CliFailure(`--group: the broker at ${address} does not support consumer groups (no JoinGroup/FindCoordinator); use --partition and --offset instead`, ExitCode.failure);
   }
-  throw new CliFailure('--group: consuming as a group member is not available in this build of tributary yet', ExitCode.failure);
 }
 
 /** Partitions grouped by their leader's node id. */

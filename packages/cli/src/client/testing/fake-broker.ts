@@ -26,6 +26,7 @@ import {
   type ApiResponses,
   type DecodedRequest,
 } from '@tributary/protocol';
+import { FakeGroupCoordinator, groupApis } from './fake-group-coordinator.js';
 
 interface FakePartition {
   batches: Buffer[];
@@ -35,6 +36,8 @@ interface FakePartition {
 export interface FakeBrokerOptions {
   /** APIs to leave out of ApiVersions (and refuse), e.g. to test fallbacks. */
   readonly without?: readonly number[];
+  /** Serve the classic group APIs from a FakeGroupCoordinator. */
+  readonly groups?: boolean;
 }
 
 export class FakeBroker {
@@ -43,11 +46,15 @@ export class FakeBroker {
   /** Every request received, by API key, for assertions. */
   readonly received: number[] = [];
   private readonly sockets = new Set<Socket>();
+  /** Present when started with `groups: true`. */
+  readonly coordinator: FakeGroupCoordinator | null;
   private constructor(
     private readonly server: Server,
     readonly port: number,
     private readonly options: FakeBrokerOptions,
-  ) {}
+  ) {
+    this.coordinator = options.groups === true ? new FakeGroupCoordinator() : null;
+  }
 
   static async start(options: FakeBrokerOptions = {}): Promise<FakeBroker> {
     const server = createServer();
@@ -101,6 +108,7 @@ export class FakeBroker {
           [ApiKey.Produce, 7], [ApiKey.Fetch, 11], [ApiKey.ListOffsets, 5], [ApiKey.Metadata, 8], [ApiKey.ApiVersions, 3],
           [ApiKey.CreateTopics, 4], [ApiKey.DeleteTopics, 3], [ApiKey.DescribeConfigs, 3], [ApiKey.IncrementalAlterConfigs, 1],
           [ApiKey.AlterConfigs, 1], [ApiKey.CreatePartitions, 1],
+          ...(this.coordinator !== null ? groupApis : []),
         ];
         const apiKeys = served.filter(([key]) => !this.options.without?.includes(key)).map(([apiKey, maxVersion]) => ({ apiKey, minVersion: 0, maxVersion }));
         return { ...defaultApiVersionsResponse(), apiKeys };
@@ -210,7 +218,7 @@ export class FakeBroker {
         return { throttleTimeMs: 0, results };
       }
       default:
-        return null;
+        return this.coordinator?.answer(request, this.port) ?? null;
     }
   }
 
