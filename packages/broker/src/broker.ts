@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem, type Random } from '@tributary/common';
 import type { Logger } from 'pino';
 import type { BrokerContext } from './broker-context.js';
-import type { BrokerConfig } from './config/broker-config.js';
+import type { BrokerConfig, GroupSettings } from './config/broker-config.js';
 import type { AnyHandlerSpec } from './handlers/handler.js';
 import { handlerSpecs } from './handlers/index.js';
 import { HttpServer } from './http/http-server.js';
@@ -120,6 +120,11 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     underReplicatedPartitions: () => 0,
     isActiveController: () => true,
     openConnections: () => parts.listener?.openConnections ?? 0,
+    consumerGroupLag: () =>
+      (parts.groups?.committedOffsets() ?? []).flatMap(({ groupId, topic, partition, offset }) => {
+        const handle = parts.topics?.partition(topic, partition);
+        return handle === undefined ? [] : [{ group: groupId, topic, partition, lag: Math.max(0, handle.highWatermark - Number(offset)) }];
+      }),
   };
   const metrics = new PrometheusMetrics(metricsSources, { nodeId: config.nodeId });
   try {
@@ -136,7 +141,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     parts.topics = topics.value;
     const producers = await openProducerStateManager({ fs, dataDir: config.dataDir });
     if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
-    parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: options.groups });
+    parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: groupServiceSettings(config.groups, options.groups) });
     parts.groups.start();
     parts.listener = await KafkaListener.bind(config.kafkaListen, config.limits, componentLogger(root, 'kafka', config.nodeId));
     const resolved: BrokerConfig = { ...config, advertise: { host: config.advertise.host, port: config.advertise.port === 0 ? parts.listener.port : config.advertise.port } };
@@ -191,5 +196,15 @@ function running(parts: Required<Parts>, context: BrokerContext, config: BrokerC
       }
       return closing;
     },
+  };
+}
+
+/** The broker's group settings as the group service takes them; options (tests) override the config. */
+function groupServiceSettings(config: GroupSettings, overrides: Partial<GroupServiceSettings> | undefined): Partial<GroupServiceSettings> {
+  const { offsetsTopicPartitions, minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs } = config;
+  return {
+    offsetsTopicPartitions,
+    ...overrides,
+    coordinator: { minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, ...overrides?.coordinator },
   };
 }

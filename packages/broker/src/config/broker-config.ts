@@ -40,6 +40,23 @@ export interface TopicDefaults {
   readonly minInsyncReplicas: number;
 }
 
+/** Consumer-group coordination (Kafka's offsets.* and group.* broker settings). */
+export interface GroupSettings {
+  /** Partitions of __consumer_offsets when it is created (an existing topic keeps its count). */
+  readonly offsetsTopicPartitions: number;
+  readonly minSessionTimeoutMs: number;
+  readonly maxSessionTimeoutMs: number;
+  /** How long the first rebalance of an empty group waits for more members. */
+  readonly initialRebalanceDelayMs: number;
+}
+
+export const defaultGroupSettings: GroupSettings = {
+  offsetsTopicPartitions: 50,
+  minSessionTimeoutMs: 6_000,
+  maxSessionTimeoutMs: 1_800_000,
+  initialRebalanceDelayMs: 3_000,
+};
+
 export interface BrokerConfig {
   readonly nodeId: number;
   readonly dataDir: string;
@@ -56,6 +73,7 @@ export interface BrokerConfig {
   readonly deleteTopicEnable: boolean;
   readonly topicDefaults: TopicDefaults;
   readonly limits: BrokerLimits;
+  readonly groups: GroupSettings;
   /** How often retention runs, in ms. */
   readonly retentionCheckIntervalMs: number;
   /** Grace for in-flight requests on SIGTERM before connections are cut. */

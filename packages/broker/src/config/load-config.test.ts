@@ -153,3 +153,13 @@ test('--help lists every flag with its environment variable', () => {
     assert.ok(help.includes(name), name);
   }
 });
+
+test('consumer-group settings: Kafka defaults, flags, environment and file', () => {
+  const defaults = load(['--data-dir', '/d']).config.groups;
+  assert.deepEqual(defaults, { offsetsTopicPartitions: 50, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 3000 });
+  const set = load(['--data-dir', '/d', '--offsets-topic-num-partitions', '3', '--config', '/c.json'], { TRIBUTARY_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' }, {
+    '/c.json': JSON.stringify({ 'group.min.session.timeout.ms': 1000 }),
+  }).config.groups;
+  assert.deepEqual(set, { offsetsTopicPartitions: 3, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 0 });
+  assert.match(loadError(['--data-dir', '/d', '--offsets-topic-num-partitions', '0']).message, /offsets\.topic\.num\.partitions/);
+});

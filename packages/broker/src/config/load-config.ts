@@ -8,7 +8,7 @@
  */
 import { type Result, ok, err, TributaryError } from '@tributary/common';
 import { SEGMENT_BYTES_MAX } from '@tributary/storage';
-import { defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits, type HostPort, type TopicDefaults, type Voter } from './broker-config.js';
+import { defaultGroupSettings, defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits, type GroupSettings, type HostPort, type TopicDefaults, type Voter } from './broker-config.js';
 import { bool, hostPort, int32Min, intIn, isWildcardHost, logLevel, nonEmptyString, safeIntMin, voters, type ValueParser } from './config-values.js';
 
 export class ConfigError extends TributaryError {
@@ -55,6 +55,10 @@ export const settings: readonly Setting[] = [
   { key: 'max.in.flight.requests.per.connection', field: 'limits.inFlightRequestsPerConnectionMax', parse: intIn(1, 10_000), help: 'requests read ahead per connection (default 16)' },
   { key: 'fetch.max.wait.ms.max', field: 'limits.fetchMaxWaitMsMax', parse: int32Min(0), help: 'longest Fetch long poll honoured (default 30000)' },
   { key: 'fetch.max.bytes', field: 'limits.fetchResponseBytesMax', parse: int32Min(1), help: 'largest Fetch response (default 55 MiB)' },
+  { key: 'offsets.topic.num.partitions', field: 'groups.offsetsTopicPartitions', parse: intIn(1, 10_000), help: 'partitions of __consumer_offsets when created (default 50)' },
+  { key: 'group.min.session.timeout.ms', field: 'groups.minSessionTimeoutMs', parse: int32Min(0), help: 'smallest consumer session timeout accepted (default 6000)' },
+  { key: 'group.max.session.timeout.ms', field: 'groups.maxSessionTimeoutMs', parse: int32Min(0), help: 'largest consumer session timeout accepted (default 1800000)' },
+  { key: 'group.initial.rebalance.delay.ms', field: 'groups.initialRebalanceDelayMs', parse: int32Min(0), help: 'wait for more members before the first rebalance of an empty group (default 3000)' },
   { key: 'log.retention.check.interval.ms', field: 'retentionCheckIntervalMs', parse: int32Min(1), help: 'how often retention runs (default 300000)' },
   { key: 'shutdown.timeout.ms', field: 'shutdownTimeoutMs', parse: int32Min(0), help: 'grace for in-flight requests on shutdown (default 10000)' },
   { key: 'log.level', field: 'logLevel', parse: logLevel, help: 'trace, debug, info, warn, error, fatal or silent (default info)' },
@@ -226,6 +230,16 @@ function buildLimits(v: Map<string, unknown>): BrokerLimits {
   };
 }
 
+function buildGroups(v: Map<string, unknown>): GroupSettings {
+  const d = defaultGroupSettings;
+  return {
+    offsetsTopicPartitions: pick(v, 'offsets.topic.num.partitions', d.offsetsTopicPartitions),
+    minSessionTimeoutMs: pick(v, 'group.min.session.timeout.ms', d.minSessionTimeoutMs),
+    maxSessionTimeoutMs: pick(v, 'group.max.session.timeout.ms', d.maxSessionTimeoutMs),
+    initialRebalanceDelayMs: pick(v, 'group.initial.rebalance.delay.ms', d.initialRebalanceDelayMs),
+  };
+}
+
 interface Addresses {
   readonly kafkaListen: HostPort;
   readonly advertise: HostPort;
@@ -294,6 +308,7 @@ function buildConfig(v: Map<string, unknown>): Result<LoadedConfig, ConfigError>
     deleteTopicEnable: pick(v, 'delete.topic.enable', true),
     topicDefaults: buildTopicDefaults(v),
     limits: buildLimits(v),
+    groups: buildGroups(v),
     retentionCheckIntervalMs: pick(v, 'log.retention.check.interval.ms', DEFAULT_RETENTION_CHECK_INTERVAL_MS),
     shutdownTimeoutMs: pick(v, 'shutdown.timeout.ms', DEFAULT_SHUTDOWN_TIMEOUT_MS),
     logLevel: pick(v, 'log.level', 'info'),
@@ -316,6 +331,7 @@ export function testBrokerConfig(dataDir: string, overrides: Partial<BrokerConfi
     deleteTopicEnable: true,
     topicDefaults: defaultTopicDefaults,
     limits: defaultLimits,
+    groups: defaultGroupSettings,
     retentionCheckIntervalMs: DEFAULT_RETENTION_CHECK_INTERVAL_MS,
     shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
     logLevel: 'silent',

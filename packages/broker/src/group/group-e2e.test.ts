@@ -115,4 +115,9 @@ test('kafkajs group: three consumers share partitions, a killed one is replaced,
   assert.deepEqual(restored, { 0: '10', 1: '10', 2: '10', 3: '10', 4: '10', 5: '10' });
   const { groups } = await again.describeGroups([GROUP]);
   assert.equal(groups[0].state, 'Empty', 'every consumer left before the restart');
+  // Every partition is consumed to its end: /metrics reports a lag of 0 for each.
+  const metrics = await (await fetch(`http://127.0.0.1:${broker.httpPort}/metrics`)).text();
+  const lags = [...metrics.matchAll(/^tributary_consumer_group_lag\{([^}]*)\} (\d+)$/gm)].filter((m) => m[1].includes(`group="${GROUP}"`));
+  assert.equal(lags.length, 6, 'a lag per partition of the group');
+  assert.ok(lags.every((m) => m[2] === '0'));
 });

@@ -10,12 +10,15 @@
  */
 import type { Clock, Random } from '@tributary/common';
 import { GroupErrors, groupErrorResponse, offsetsPartitionFor, type GroupCoordinatorConfig, type GroupRequest, type GroupRequestOf, type GroupResponse } from '@tributary/group';
-import type { ListGroupsResponse } from '@tributary/protocol';
+import { defaultListGroupsRequest, type ListGroupsResponse } from '@tributary/protocol';
 import type { Logger } from 'pino';
 import type { TopicManager } from '../state/topic-manager.js';
 import { CoordinatorPartition } from './coordinator-partition.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
+
+/** A ListGroups request with no filters, as the lag metric asks it. */
+const ALL_GROUPS: GroupRequestOf<'ListGroups'> = { api: 'ListGroups', version: 5, clientId: 'metrics', clientHost: '', body: defaultListGroupsRequest() };
 
 export interface GroupServiceSettings {
   /** Kafka's offsets.topic.num.partitions (used when the topic is created; an existing topic keeps its count). */
@@ -148,6 +151,18 @@ export class GroupService implements GroupCoordinatorService {
       else if (p.status === 'active') response.groups.push(...p.coordinator.listGroups(request));
     }
     return response;
+  }
+
+  /** Every committed offset of every group this broker coordinates (for the lag metric). */
+  committedOffsets(): Array<{ readonly groupId: string; readonly topic: string; readonly partition: number; readonly offset: bigint }> {
+    const out: Array<{ groupId: string; topic: string; partition: number; offset: bigint }> = [];
+    for (const p of this.partitions) {
+      if (p.status !== 'active') continue;
+      for (const { groupId } of p.coordinator.listGroups(ALL_GROUPS)) {
+        for (const o of p.coordinator.snapshot(groupId)?.offsets ?? []) out.push({ groupId, topic: o.topic, partition: o.partition, offset: o.offset });
+      }
+    }
+    return out;
   }
 
   /** First step of shutdown: held joins and syncs are answered NOT_COORDINATOR so connections can drain. */

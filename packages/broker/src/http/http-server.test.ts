@@ -6,7 +6,7 @@ import { silentLogger } from '../logging.js';
 
 test('/ready follows readiness; /health is always 200; /metrics renders; other paths and methods refused', async (t) => {
   let ready = false;
-  const metrics = new PrometheusMetrics({ partitionCount: () => 4, underReplicatedPartitions: () => 0, isActiveController: () => true, openConnections: () => 2 }, { nodeId: 3 });
+  const metrics = new PrometheusMetrics({ partitionCount: () => 4, underReplicatedPartitions: () => 0, isActiveController: () => true, openConnections: () => 2, consumerGroupLag: () => [{ group: 'g', topic: 't', partition: 1, lag: 7 }] }, { nodeId: 3 });
   const server = await HttpServer.start(
     { host: '127.0.0.1', port: 0 },
     { isReady: () => ready, metrics: async () => ({ contentType: metrics.contentType, text: await metrics.render() }) },
@@ -34,5 +34,6 @@ test('/ready follows readiness; /health is always 200; /metrics renders; other p
   assert.match(text, /^tributary_topic_records_out_total\{[^}]*topic="t"[^}]*\} 5$/m);
   assert.match(text, /^tributary_partitions\{node_id="3"\} 4$/m);
   assert.match(text, /^tributary_open_connections\{node_id="3"\} 2$/m);
+  assert.match(text, /^tributary_consumer_group_lag\{[^}]*group="g"[^}]*partition="1"[^}]*\} 7$/m);
   assert.match(text, /^nodejs_eventloop_lag_seconds\{node_id="3"\}/m);
 });

@@ -12,6 +12,8 @@ export interface MetricsSources {
   readonly underReplicatedPartitions: () => number;
   readonly isActiveController: () => boolean;
   readonly openConnections: () => number;
+  /** Per group and partition: the high watermark minus the committed offset. */
+  readonly consumerGroupLag: () => ReadonlyArray<{ readonly group: string; readonly topic: string; readonly partition: number; readonly lag: number }>;
 }
 
 /** Latency buckets from 0.5 ms to 30 s (long-poll fetches sit at the top). */
@@ -66,6 +68,17 @@ export class PrometheusMetrics implements BrokerMetrics {
     gauge('tributary_under_replicated_partitions', 'Partitions whose ISR is smaller than their replica set', sources.underReplicatedPartitions);
     gauge('tributary_active_controller', '1 when this node is the active controller, else 0', () => (sources.isActiveController() ? 1 : 0));
     gauge('tributary_open_connections', 'Open Kafka client connections', sources.openConnections);
+    new Gauge({
+      name: 'tributary_consumer_group_lag',
+      help: 'Records between a group’s committed offset and the partition’s high watermark',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      collect() {
+        // Reset first so groups and partitions that are gone stop being reported.
+        this.reset();
+        for (const { group, topic, partition, lag } of sources.consumerGroupLag()) this.set({ group, topic, partition: String(partition) }, lag);
+      },
+    });
   }
 
   recordRequest(apiName: string, durationMs: number, failed: boolean): void {
