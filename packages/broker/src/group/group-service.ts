@@ -16,6 +16,8 @@ import type { TopicManager } from '../state/topic-manager.js';
 import { CoordinatorPartition } from './coordinator-partition.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
+/** Kafka's offsets.topic.segment.bytes default. */
+const OFFSETS_SEGMENT_BYTES = 100 * 1024 * 1024;
 
 /** A ListGroups request with no filters, as the lag metric asks it. */
 const ALL_GROUPS: GroupRequestOf<'ListGroups'> = { api: 'ListGroups', version: 5, clientId: 'metrics', clientHost: '', body: defaultListGroupsRequest() };
@@ -121,7 +123,8 @@ export class GroupService implements GroupCoordinatorService {
         name: OFFSETS_TOPIC,
         numPartitions: this.settings.offsetsTopicPartitions,
         replicationFactor: -1,
-        configs: { 'cleanup.policy': 'compact' },
+        // Compacted, with Kafka's smaller segments (offsets.topic.segment.bytes) so closed segments, which compaction cleans, come often.
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(OFFSETS_SEGMENT_BYTES) },
         validateOnly: false,
         internal: true,
       });
