@@ -6,7 +6,7 @@
 //
 // Usage: node test/compat/run.mjs [client ...]   (clients: kafkajs platformatic kcat confluent kafka-python,
 //        and the consumer-group scenarios groups:kafkajs groups:platformatic groups:confluent
-//        groups:kafka-python groups:kcat groups:tributary, skipped when the broker has no JoinGroup)
+//        groups:confluent-cooperative groups:kafka-python groups:kcat groups:tributary, skipped when the broker has no JoinGroup)
 // Env: COMPAT_RECORDS (default 10000), COMPAT_VERBOSE=1 (client stacks), COMPAT_KEEP=1 (keep the data dir).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
@@ -52,9 +52,15 @@ const clients = {
 const groupScript = join(here, 'groups/group-scenarios.mjs');
 const GROUP_TIMEOUT_MS = 200_000;
 const groupClients = Object.fromEntries(
-  ['kafkajs', 'platformatic', 'confluent', 'kafka-python', 'kcat', 'tributary'].map((family) => [
+  ['kafkajs', 'platformatic', 'confluent', 'confluent-cooperative', 'kafka-python', 'kcat', 'tributary'].map((family) => [
     `groups:${family}`,
-    { command: process.execPath, args: [groupScript, family], timeoutMs: GROUP_TIMEOUT_MS, missing: clients[family]?.missing, groups: true },
+    {
+      command: process.execPath,
+      args: [groupScript, family],
+      timeoutMs: GROUP_TIMEOUT_MS,
+      missing: clients[family.replace('-cooperative', '')]?.missing,
+      groups: true,
+    },
   ]),
 );
 Object.assign(clients, groupClients);

@@ -53,6 +53,9 @@ const families = {
   kafkajs: (n, env) => new Worker(n, process.execPath, [join(here, 'workers/kafkajs-worker.mjs')], env, parseRecordLine),
   platformatic: (n, env) => new Worker(n, node24, [join(here, 'workers/platformatic-worker.mjs')], env, parseRecordLine),
   confluent: (n, env) => new Worker(n, python, [join(here, 'workers/confluent_worker.py')], env, parseRecordLine),
+  // The same scenarios with KIP-429 incremental rebalancing, which runs on the client over the classic protocol.
+  'confluent-cooperative': (n, env) =>
+    new Worker(n, python, [join(here, 'workers/confluent_worker.py')], { ...env, ASSIGNMENT_STRATEGY: 'cooperative-sticky' }, parseRecordLine),
   'kafka-python': (n, env) => new Worker(n, python, [join(here, 'workers/kafka_python_worker.py')], env, parseRecordLine),
   kcat: (n, env) =>
     new Worker(

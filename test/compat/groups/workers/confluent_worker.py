@@ -1,6 +1,6 @@
 """A confluent-kafka (librdkafka 2.0.2) group member for the group scenarios.
 
-Env: BOOTSTRAP, TOPIC, GROUP, SESSION_TIMEOUT_MS, HEARTBEAT_MS, COMMIT_MS. Prints
+Env: BOOTSTRAP, TOPIC, GROUP, SESSION_TIMEOUT_MS, HEARTBEAT_MS, COMMIT_MS, ASSIGNMENT_STRATEGY. Prints
 `R <partition> <offset> <value>` per record. Offsets are stored only after the record is
 printed, so a commit never covers a record this process did not report. SIGTERM closes
 (commits, leaves) and exits 0.
@@ -24,6 +24,8 @@ consumer = Consumer({
     "enable.auto.commit": True,
     "enable.auto.offset.store": False,
     "auto.offset.reset": "earliest",
+    # librdkafka's default (range,roundrobin) unless a scenario asks for another, e.g. cooperative-sticky.
+    "partition.assignment.strategy": env.get("ASSIGNMENT_STRATEGY", "range,roundrobin"),
     "fetch.wait.max.ms": 200,
     "max.poll.interval.ms": 15000,
     "error_cb": lambda e: print("client error: %s" % e, file=sys.stderr, flush=True),
