@@ -5,7 +5,7 @@
  * Applied today: segment.bytes, segment.ms, retention.ms, retention.bytes, max.message.bytes,
  * message.timestamp.type, cleanup.policy, delete.retention.ms, min.cleanable.dirty.ratio and
  * min.compaction.lag.ms go into each partition's log; min.insync.replicas matters once there are
- * replicas. Accepted and stored but not yet acted on: compression.type (batches are stored as the
+ * replicas. Accepted and stored but not yet acted on: max.compaction.lag.ms, compression.type (batches are stored as the
  * producer sent them), flush.* (the log syncs every append anyway), preallocate and the
  * timestamp bounds.
  */
@@ -96,7 +96,7 @@ const definitionList: readonly TopicConfigDefinition[] = [
     brokerName: 'log.cleaner.max.compaction.lag.ms',
     kafkaDefault: LONG_MAX_TEXT,
     check: longAtLeast(1n),
-    doc: 'The longest a message stays ineligible for compaction (stored; compaction is not implemented yet).',
+    doc: 'The longest a message stays ineligible for compaction (stored; compaction runs on the dirty ratio alone for now).',
   },
   {
     name: 'max.message.bytes',
