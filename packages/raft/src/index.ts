@@ -1,1 +1,3 @@
-export {};
+export * from './types.js';
+export * from './raft-log.js';
+export * from './raft-node.js';

@@ -1,0 +1,189 @@
+import { seededRandom, type Random } from '@tributary/common';
+import { RaftNode } from '../raft-node.js';
+import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
+import { InvariantChecker } from './invariants.js';
+
+/** Network faults in force; the scenario changes them over time. */
+export interface NetworkFaults {
+  dropRate: number;
+  duplicateRate: number;
+  /** Each message is delayed by 0..maxDelayTicks ticks; equal delays deliver in random order. */
+  maxDelayTicks: number;
+}
+
+export interface SimClusterOptions {
+  readonly nodes: number;
+  readonly electionTimeoutTicks: number;
+  readonly heartbeatTicks: number;
+  /** Run the full-log invariant checks every this many ticks (the cheap ones run every tick). */
+  readonly fullCheckEveryTicks: number;
+}
+
+/** What the simulated disk holds: only what a Ready asked to persist and the sim acknowledged. */
+interface SimDisk {
+  hardState: HardState;
+  entries: Entry[];
+}
+
+interface InFlight {
+  readonly at: number;
+  readonly order: number;
+  readonly message: Message;
+}
+
+/**
+ * N Raft nodes over a simulated network, all driven by one seeded Random so that a seed replays
+ * exactly. Every node input is followed by handling its Ready the way a real caller must.
+ */
+export class SimCluster {
+  readonly ids: readonly NodeId[];
+  readonly checker = new InvariantChecker();
+  readonly faults: NetworkFaults = { dropRate: 0, duplicateRate: 0, maxDelayTicks: 0 };
+  now = 0;
+  /** A running hash of every event: two runs of one seed must agree on it. */
+  traceHash = 0x811c9dc5;
+  private readonly nodes = new Map<NodeId, RaftNode | undefined>();
+  private readonly disks = new Map<NodeId, SimDisk>();
+  private readonly blocked = new Set<string>();
+  private inflight: InFlight[] = [];
+
+  constructor(readonly random: Random, private readonly options: SimClusterOptions) {
+    this.ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
+    for (const id of this.ids) {
+      this.disks.set(id, { hardState: { term: 0, votedFor: undefined, commitIndex: 0 }, entries: [] });
+      this.start(id);
+    }
+  }
+
+  node(id: NodeId): RaftNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  aliveNodes(): RaftNode[] {
+    return this.ids.map((id) => this.nodes.get(id)).filter((n): n is RaftNode => n !== undefined);
+  }
+
+  crashedIds(): NodeId[] {
+    return this.ids.filter((id) => this.nodes.get(id) === undefined);
+  }
+
+  /** Losing the process loses everything not on the simulated disk. */
+  crash(id: NodeId): void {
+    this.trace(`crash ${id}`);
+    this.nodes.set(id, undefined);
+  }
+
+  restart(id: NodeId): void {
+    if (this.nodes.get(id) !== undefined) return;
+    this.trace(`restart ${id}`);
+    this.start(id);
+  }
+
+  /** Blocks messages from `from` to `to` (one direction). */
+  block(from: NodeId, to: NodeId): void {
+    this.trace(`block ${from}>${to}`);
+    this.blocked.add(`${from}>${to}`);
+  }
+
+  isolate(id: NodeId): void {
+    for (const other of this.ids) if (other !== id) { this.block(id, other); this.block(other, id); }
+  }
+
+  healPartitions(): void {
+    this.trace('heal');
+    this.blocked.clear();
+  }
+
+  propose(id: NodeId, data: Uint8Array): number | undefined {
+    const node = this.nodes.get(id);
+    if (node === undefined) return undefined;
+    const index = node.propose(data);
+    this.trace(`propose ${id} ${index}`);
+    this.handleReady(node);
+    return index;
+  }
+
+  transferLeadership(from: NodeId, to: NodeId): boolean {
+    const node = this.nodes.get(from);
+    if (node === undefined) return false;
+    const ok = node.transferLeadership(to);
+    this.handleReady(node);
+    return ok;
+  }
+
+  /** One tick: every live node ticks, then due messages are delivered; then the invariants. */
+  tick(): void {
+    this.now++;
+    for (const node of this.aliveNodes()) {
+      node.tick();
+      this.handleReady(node);
+    }
+    const due = this.inflight.filter((f) => f.at <= this.now).sort((a, b) => a.at - b.at || a.order - b.order);
+    this.inflight = this.inflight.filter((f) => f.at > this.now);
+    for (const { message } of due) this.deliver(message);
+    const alive = this.aliveNodes();
+    this.checker.checkStep(alive);
+    if (this.now % this.options.fullCheckEveryTicks === 0) this.checker.checkLogs(alive);
+  }
+
+  checkAll(): void {
+    const alive = this.aliveNodes();
+    this.checker.checkStep(alive);
+    this.checker.checkLogs(alive);
+  }
+
+  private start(id: NodeId): void {
+    const disk = this.disks.get(id)!;
+    const node = new RaftNode({
+      id,
+      voters: this.ids,
+      electionTimeoutTicks: this.options.electionTimeoutTicks,
+      heartbeatTicks: this.options.heartbeatTicks,
+      random: seededRandom(this.random.int(0x7fffffff)),
+      persisted: { hardState: disk.hardState, entries: [...disk.entries] },
+    });
+    this.nodes.set(id, node);
+    this.checker.onRestart(node);
+  }
+
+  private deliver(m: Message): void {
+    const node = this.nodes.get(m.to);
+    if (node === undefined || this.blocked.has(`${m.from}>${m.to}`)) return;
+    this.trace(`${m.type} ${m.from}>${m.to} t${m.term}`);
+    node.step(m);
+    this.handleReady(node);
+  }
+
+  /** The caller's contract: persist (fsync), then send, then apply, then advance. */
+  private handleReady(node: RaftNode): void {
+    if (!node.hasReady()) return;
+    const ready = node.ready();
+    this.persist(node.id, ready);
+    for (const m of ready.messages) this.send(m);
+    this.checker.onApply(node, ready.committedEntries);
+    node.advance();
+  }
+
+  private persist(id: NodeId, ready: Ready): void {
+    const disk = this.disks.get(id)!;
+    if (ready.hardState !== undefined) disk.hardState = ready.hardState;
+    if (ready.entriesToPersist.length > 0) {
+      disk.entries.length = ready.entriesToPersist[0].index - 1;
+      disk.entries.push(...ready.entriesToPersist);
+    }
+  }
+
+  private send(m: Message): void {
+    if (this.random.next() < this.faults.dropRate) return;
+    const copies = this.random.next() < this.faults.duplicateRate ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      this.inflight.push({ at: this.now + this.random.int(this.faults.maxDelayTicks + 1), order: this.random.next(), message: m });
+    }
+  }
+
+  private trace(event: string): void {
+    let h = this.traceHash;
+    for (let i = 0; i < event.length; i++) h = Math.imul(h ^ event.charCodeAt(i), 0x01000193) >>> 0;
+    this.traceHash = h;
+  }
+}

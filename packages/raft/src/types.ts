@@ -1,0 +1,89 @@
+/** Node ids are small strings chosen by the caller (broker ids in the cluster). */
+export type NodeId = string;
+
+/** One log entry. A leader's first entry in its term is a no-op (empty `data`, kind 'noop'). */
+export interface Entry {
+  readonly index: number;
+  readonly term: number;
+  readonly kind: 'normal' | 'noop';
+  readonly data: Uint8Array;
+}
+
+/** What a node must persist (fsync) before it sends the messages of the same Ready. */
+export interface HardState {
+  readonly term: number;
+  readonly votedFor: NodeId | undefined;
+  readonly commitIndex: number;
+}
+
+/** Everything a node had on disk when it (re)starts. */
+export interface PersistedState {
+  readonly hardState: HardState;
+  /** Contiguous from index 1 (no snapshots yet). */
+  readonly entries: readonly Entry[];
+}
+
+interface MessageBase {
+  readonly from: NodeId;
+  readonly to: NodeId;
+  /** For a granted pre-vote (and its request) this is the proposed term, not the sender's. */
+  readonly term: number;
+}
+
+export interface VoteRequest extends MessageBase {
+  readonly type: 'preVote' | 'vote';
+  readonly lastLogIndex: number;
+  readonly lastLogTerm: number;
+  /** Set by a leadership transfer: the voter ignores its leader lease. */
+  readonly force: boolean;
+}
+
+export interface VoteResponse extends MessageBase {
+  readonly type: 'preVoteResp' | 'voteResp';
+  readonly reject: boolean;
+}
+
+/** AppendEntries; with no entries it is the heartbeat. */
+export interface AppendRequest extends MessageBase {
+  readonly type: 'append';
+  readonly prevLogIndex: number;
+  readonly prevLogTerm: number;
+  readonly entries: readonly Entry[];
+  readonly commitIndex: number;
+}
+
+export interface AppendResponse extends MessageBase {
+  readonly type: 'appendResp';
+  readonly reject: boolean;
+  /** Accepted: the follower's log matches the leader's through this index. Rejected: the rejected prevLogIndex. */
+  readonly index: number;
+  /** Rejected only: the leader should probe at or below this index with a term at most `hintTerm`. */
+  readonly rejectHint: number;
+  readonly hintTerm: number;
+}
+
+/** Sent by a leader transferring leadership: campaign now, skipping pre-vote. */
+export interface TimeoutNow extends MessageBase {
+  readonly type: 'timeoutNow';
+}
+
+export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse | TimeoutNow;
+
+/**
+ * The outputs of a node since the last advance(). The caller handles them in this order:
+ *  1. persist `hardState` (if present) and `entriesToPersist` — first discarding every persisted
+ *     entry whose index is >= entriesToPersist[0].index — and fsync;
+ *  2. only then send `messages` (a vote or an acknowledgement must never outrun the disk);
+ *  3. apply `committedEntries` to the state machine, in order;
+ *  4. call advance().
+ */
+export interface Ready {
+  readonly hardState: HardState | undefined;
+  readonly entriesToPersist: readonly Entry[];
+  /** Set when a conflict truncated the log: persisted entries from this index on are void. */
+  readonly truncateFrom: number | undefined;
+  readonly messages: readonly Message[];
+  readonly committedEntries: readonly Entry[];
+}
+
+export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
