@@ -137,3 +137,18 @@ test('leadership transfer hands leadership to a caught-up target', () => {
   c.tick(2);
   assert.equal(c.leader(), target);
 });
+
+test('tryPropose says why a proposal was refused and where the leader is', () => {
+  const c = cluster();
+  c.tick(40);
+  const leader = c.leader()!;
+  const [follower, other] = [...c.nodes.values()].filter((n) => n !== leader);
+  assert.deepEqual(follower.tryPropose(new Uint8Array([1])), { ok: false, reason: 'not-leader', leaderHint: leader.id });
+  const accepted = leader.tryPropose(new Uint8Array([2]));
+  assert.deepEqual(accepted, { ok: true, index: leader.lastIndex });
+  c.drain();
+  c.cut.add(other.id); // the transfer cannot finish while the target is unreachable
+  assert.equal(leader.transferLeadership(other.id), true);
+  assert.deepEqual(leader.tryPropose(new Uint8Array([3])), { ok: false, reason: 'transferring', leaderHint: other.id });
+  assert.equal(leader.propose(new Uint8Array([3])), undefined, 'propose keeps its number | undefined shape');
+});

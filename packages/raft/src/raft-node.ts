@@ -1,7 +1,7 @@
 import { invariant, type Random } from '@tributary/common';
 import { RaftLog } from './raft-log.js';
 import type {
-  AppendRequest, AppendResponse, Entry, HardState, Message, NodeId, PersistedState, Ready, Role, VoteRequest, VoteResponse,
+  AppendRequest, AppendResponse, Entry, HardState, Message, NodeId, PersistedState, ProposeResult, Ready, Role, VoteRequest, VoteResponse,
 } from './types.js';
 
 /**
@@ -22,6 +22,11 @@ export interface RaftNodeConfig {
   readonly persisted?: PersistedState;
   /** Bound on entries carried by one AppendEntries. */
   readonly maxEntriesPerAppend?: number;
+  /**
+   * Tests only: drop the "current term only" commit rule (§5.4.2), which is UNSAFE (Raft Figure 8).
+   * It exists so that a test can show the invariant checker catches its removal.
+   */
+  readonly unsafeCommitEarlierTermsByCount?: boolean;
 }
 
 interface Progress {
@@ -42,6 +47,7 @@ export class RaftNode {
   private readonly heartbeatTimeout: number;
   private readonly random: Random;
   private readonly maxEntriesPerAppend: number;
+  private readonly unsafeCommitEarlierTermsByCount: boolean;
   private readonly log: RaftLog;
 
   private currentTerm: number;
@@ -70,6 +76,7 @@ export class RaftNode {
     this.heartbeatTimeout = config.heartbeatTicks;
     this.random = config.random;
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? DEFAULT_MAX_ENTRIES_PER_APPEND;
+    this.unsafeCommitEarlierTermsByCount = config.unsafeCommitEarlierTermsByCount ?? false;
     const hs = config.persisted?.hardState ?? { term: 0, votedFor: undefined, commitIndex: 0 };
     this.log = new RaftLog(config.persisted?.entries ?? []);
     invariant(hs.commitIndex <= this.log.lastIndex(), 'persisted commit beyond persisted log');
@@ -102,12 +109,19 @@ export class RaftNode {
 
   /** Appends `data` if this node leads; returns its index, or undefined (not leader, or transferring). */
   propose(data: Uint8Array): number | undefined {
+    const result = this.tryPropose(data);
+    return result.ok ? result.index : undefined;
+  }
+
+  /** As propose(), but says why a proposal was refused and which node to redirect it to. */
+  tryPropose(data: Uint8Array): ProposeResult {
     this.assertNoPendingReady();
-    if (this.roleValue !== 'leader' || this.transferee !== undefined) return undefined;
+    if (this.roleValue !== 'leader') return { ok: false, reason: 'not-leader', leaderHint: this.leader };
+    if (this.transferee !== undefined) return { ok: false, reason: 'transferring', leaderHint: this.transferee };
     const index = this.log.lastIndex() + 1;
     this.log.append({ index, term: this.currentTerm, kind: 'normal', data });
     this.afterLocalAppend();
-    return index;
+    return { ok: true, index };
   }
 
   /** Leader only: catch `to` up, then tell it to campaign at once. Aborted after an election timeout. */
@@ -376,7 +390,8 @@ export class RaftNode {
   private maybeCommit(): void {
     const matches = [this.log.lastIndex(), ...[...this.progress.values()].map((p) => p.match)].sort((a, b) => b - a);
     const candidate = matches[this.quorum() - 1];
-    if (candidate > this.commit && this.log.term(candidate) === this.currentTerm) {
+    const ofCurrentTerm = this.log.term(candidate) === this.currentTerm || this.unsafeCommitEarlierTermsByCount;
+    if (candidate > this.commit && ofCurrentTerm) {
       this.commit = candidate;
       for (const p of this.peers) if (this.progressOf(p).mode === 'replicate') this.sendAppend(p);
     }

@@ -87,3 +87,10 @@ export interface Ready {
 }
 
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';
+
+/** Why a node refused a proposal; `leaderHint` is the leader it knows of, if any, to redirect to. */
+export type ProposeRejection = 'not-leader' | 'transferring';
+
+export type ProposeResult =
+  | { readonly ok: true; readonly index: number }
+  | { readonly ok: false; readonly reason: ProposeRejection; readonly leaderHint: NodeId | undefined };

@@ -2,7 +2,7 @@
  * The broker-to-broker gRPC server on --rpc-listen, serving tributary.node.v1.Node. Today it
  * answers Ping; replication and the controller quorum build on it.
  */
-import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { HostPort } from '../config/broker-config.js';
 import { loadNodeProto, type PingRequest, type PingResponse } from './node-proto.js';
@@ -18,13 +18,19 @@ export function grpcAddress(address: HostPort): string {
   return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
 }
 
+/** A further service to serve beside Node (e.g. tributary.raft.v1.Raft). */
+export interface AdditionalRpcService {
+  readonly service: ServiceDefinition;
+  readonly implementation: UntypedServiceImplementation;
+}
+
 export class RpcServer {
   private constructor(
     private readonly server: Server,
     readonly port: number,
   ) {}
 
-  static async start(listen: HostPort, identity: NodeIdentity, logger: Logger): Promise<RpcServer> {
+  static async start(listen: HostPort, identity: NodeIdentity, logger: Logger, services: readonly AdditionalRpcService[] = []): Promise<RpcServer> {
     const { service } = loadNodeProto();
     const server = new Server();
     server.addService(service, {
@@ -33,6 +39,7 @@ export class RpcServer {
         callback(null, { nodeId: identity.nodeId, clusterId: identity.clusterId, sentAtMs: call.request.sentAtMs, receivedAtMs: identity.nowMs() });
       },
     });
+    for (const extra of services) server.addService(extra.service, extra.implementation);
     const port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(grpcAddress(listen), ServerCredentials.createInsecure(), (error, boundPort) => (error ? reject(error) : resolve(boundPort)));
     });

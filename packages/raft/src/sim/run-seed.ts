@@ -10,6 +10,8 @@ export interface SimScenario {
   readonly electionTimeoutTicks: number;
   readonly heartbeatTicks: number;
   readonly fullCheckEveryTicks: number;
+  /** Debugging: receives every traced event of the run. */
+  readonly traceSink?: (line: string) => void;
 }
 
 export const defaultScenario: SimScenario = {
@@ -29,6 +31,8 @@ export interface SimRunResult {
   readonly traceHash: number;
   readonly ticks: number;
   readonly committed: number;
+  /** How often the run crashed a node inside a Ready's handling (see SimCluster.crashPoints). */
+  readonly crashPoints: SimCluster['crashPoints'];
 }
 
 /** Runs one seed: a phase of random faults, then healing and a liveness check. Never throws. */
@@ -38,11 +42,14 @@ export function runSeed(seed: number, overrides: Partial<SimScenario> = {}): Sim
   const cluster = new SimCluster(random, scenario);
   const result = (ok: boolean, error?: string): SimRunResult => ({
     seed, nodes: scenario.nodes, ok, error, traceHash: cluster.traceHash, ticks: cluster.now, committed: cluster.checker.committedCount(),
+    crashPoints: { ...cluster.crashPoints },
   });
   try {
     cluster.faults.dropRate = random.next() * 0.2;
     cluster.faults.duplicateRate = random.next() * 0.1;
     cluster.faults.maxDelayTicks = random.int(5);
+    cluster.faults.readyHoldRate = random.next() * 0.1;
+    cluster.faults.crashInReadyRate = random.next() * 0.004;
     let proposal = 0;
     const payload = (): Uint8Array => new Uint8Array([++proposal & 0xff, proposal >> 8]);
     for (let t = 0; t < scenario.faultTicks; t++) {
@@ -92,6 +99,8 @@ function heal(cluster: SimCluster): void {
   for (const id of cluster.crashedIds()) cluster.restart(id);
   cluster.faults.dropRate = 0;
   cluster.faults.duplicateRate = 0;
+  cluster.faults.readyHoldRate = 0;
+  cluster.faults.crashInReadyRate = 0;
 }
 
 /** Returns undefined once a fresh proposal is applied on every node, or why it was not in time. */

@@ -9,6 +9,10 @@ export interface NetworkFaults {
   duplicateRate: number;
   /** Each message is delayed by 0..maxDelayTicks ticks; equal delays deliver in random order. */
   maxDelayTicks: number;
+  /** Per Ready: the caller holds it (a slow fsync) for 1..3 ticks; the node takes no input meanwhile. */
+  readyHoldRate: number;
+  /** Per Ready, at each of two points: crash before its persistence completed, or after it but before sending. */
+  crashInReadyRate: number;
 }
 
 export interface SimClusterOptions {
@@ -17,12 +21,21 @@ export interface SimClusterOptions {
   readonly heartbeatTicks: number;
   /** Run the full-log invariant checks every this many ticks (the cheap ones run every tick). */
   readonly fullCheckEveryTicks: number;
+  /** Debugging: receives every traced event, with the tick and the message details (RAFT_SIM_TRACE). */
+  readonly traceSink?: (line: string) => void;
 }
 
 /** What the simulated disk holds: only what a Ready asked to persist and the sim acknowledged. */
 interface SimDisk {
   hardState: HardState;
   entries: Entry[];
+}
+
+/** A Ready whose persistence has not completed yet (a slow fsync). */
+interface HeldReady {
+  readonly node: RaftNode;
+  readonly ready: Ready;
+  readonly releaseAt: number;
 }
 
 interface InFlight {
@@ -38,7 +51,9 @@ interface InFlight {
 export class SimCluster {
   readonly ids: readonly NodeId[];
   readonly checker = new InvariantChecker();
-  readonly faults: NetworkFaults = { dropRate: 0, duplicateRate: 0, maxDelayTicks: 0 };
+  readonly faults: NetworkFaults = { dropRate: 0, duplicateRate: 0, maxDelayTicks: 0, readyHoldRate: 0, crashInReadyRate: 0 };
+  /** How often each crash point was hit: a run that never reaches them tests nothing. */
+  readonly crashPoints = { beforePersist: 0, afterPersistBeforeSend: 0, whileHeld: 0 };
   now = 0;
   /** A running hash of every event: two runs of one seed must agree on it. */
   traceHash = 0x811c9dc5;
@@ -46,6 +61,7 @@ export class SimCluster {
   private readonly disks = new Map<NodeId, SimDisk>();
   private readonly blocked = new Set<string>();
   private inflight: InFlight[] = [];
+  private readonly held = new Map<NodeId, HeldReady>();
 
   constructor(readonly random: Random, private readonly options: SimClusterOptions) {
     this.ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
@@ -70,6 +86,8 @@ export class SimCluster {
   /** Losing the process loses everything not on the simulated disk. */
   crash(id: NodeId): void {
     this.trace(`crash ${id}`);
+    // A Ready still held has not reached the disk: its state and messages are lost.
+    if (this.held.delete(id)) this.crashPoints.whileHeld++;
     this.nodes.set(id, undefined);
   }
 
@@ -96,7 +114,7 @@ export class SimCluster {
 
   propose(id: NodeId, data: Uint8Array): number | undefined {
     const node = this.nodes.get(id);
-    if (node === undefined) return undefined;
+    if (node === undefined || this.held.has(id)) return undefined;
     const index = node.propose(data);
     this.trace(`propose ${id} ${index}`);
     this.handleReady(node);
@@ -105,7 +123,7 @@ export class SimCluster {
 
   transferLeadership(from: NodeId, to: NodeId): boolean {
     const node = this.nodes.get(from);
-    if (node === undefined) return false;
+    if (node === undefined || this.held.has(from)) return false;
     const ok = node.transferLeadership(to);
     this.handleReady(node);
     return ok;
@@ -114,8 +132,16 @@ export class SimCluster {
   /** One tick: every live node ticks, then due messages are delivered; then the invariants. */
   tick(): void {
     this.now++;
+    for (const [id, h] of [...this.held]) {
+      if (h.releaseAt > this.now) continue;
+      this.held.delete(id);
+      this.completeReady(h.node, h.ready);
+    }
     for (const node of this.aliveNodes()) {
+      if (this.held.has(node.id)) continue; // busy with its fsync
+      const before = `${node.role}/${node.term}`;
       node.tick();
+      if (`${node.role}/${node.term}` !== before) { this.trace(`tick ${node.id}`); this.traceState(node); }
       this.handleReady(node);
     }
     const due = this.inflight.filter((f) => f.at <= this.now).sort((a, b) => a.at - b.at || a.order - b.order);
@@ -149,16 +175,43 @@ export class SimCluster {
   private deliver(m: Message): void {
     const node = this.nodes.get(m.to);
     if (node === undefined || this.blocked.has(`${m.from}>${m.to}`)) return;
-    this.trace(`${m.type} ${m.from}>${m.to} t${m.term}`);
+    if (this.held.has(m.to)) {
+      // The node is inside its fsync and takes no input: the message waits in its socket buffer.
+      this.inflight.push({ at: this.now + 1, order: this.random.next(), message: m });
+      return;
+    }
+    this.trace(`${m.type} ${m.from}>${m.to} t${m.term}`, m);
     node.step(m);
+    this.traceState(node);
     this.handleReady(node);
   }
 
-  /** The caller's contract: persist (fsync), then send, then apply, then advance. */
+  /** Takes the node's Ready; sometimes holds it, as a slow fsync would, before completing it. */
   private handleReady(node: RaftNode): void {
     if (!node.hasReady()) return;
     const ready = node.ready();
+    if (this.random.next() < this.faults.readyHoldRate) {
+      this.trace(`hold ${node.id}`);
+      this.held.set(node.id, { node, ready, releaseAt: this.now + 1 + this.random.int(3) });
+      return;
+    }
+    this.completeReady(node, ready);
+  }
+
+  /**
+   * The caller's contract: persist (fsync), then send, then apply, then advance. A crash may strike
+   * before the persistence completed or between it and the sends: what was not persisted is lost.
+   */
+  private completeReady(node: RaftNode, ready: Ready): void {
+    if (this.random.next() < this.faults.crashInReadyRate) {
+      this.crashPoints.beforePersist++;
+      return this.crash(node.id);
+    }
     this.persist(node.id, ready);
+    if (this.random.next() < this.faults.crashInReadyRate) {
+      this.crashPoints.afterPersistBeforeSend++;
+      return this.crash(node.id);
+    }
     for (const m of ready.messages) this.send(m);
     this.checker.onApply(node, ready.committedEntries);
     node.advance();
@@ -181,9 +234,34 @@ export class SimCluster {
     }
   }
 
-  private trace(event: string): void {
+  private traceState(node: RaftNode): void {
+    if (this.options.traceSink === undefined) return;
+    const terms = Array.from({ length: node.lastIndex }, (_, i) => node.termAt(i + 1)).join(',');
+    this.options.traceSink(`    ${node.id} ${node.role} t${node.term} commit=${node.commitIndex} log=[${terms}]`);
+  }
+
+  private trace(event: string, detail?: Message): void {
+    this.options.traceSink?.(`@${this.now} ${event}${detail === undefined ? '' : ` ${describe(detail)}`}`);
     let h = this.traceHash;
     for (let i = 0; i < event.length; i++) h = Math.imul(h ^ event.charCodeAt(i), 0x01000193) >>> 0;
     this.traceHash = h;
+  }
+}
+
+/** One-line summary of a message for the debug trace. */
+function describe(m: Message): string {
+  switch (m.type) {
+    case 'append':
+      return `prev=${m.prevLogIndex}/${m.prevLogTerm} entries=[${m.entries.map((e) => `${e.index}/${e.term}`).join(',')}] commit=${m.commitIndex}`;
+    case 'appendResp':
+      return `reject=${m.reject} index=${m.index} hint=${m.rejectHint}/${m.hintTerm}`;
+    case 'preVote':
+    case 'vote':
+      return `last=${m.lastLogIndex}/${m.lastLogTerm} force=${m.force}`;
+    case 'preVoteResp':
+    case 'voteResp':
+      return `reject=${m.reject}`;
+    default:
+      return '';
   }
 }

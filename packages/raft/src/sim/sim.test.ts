@@ -34,3 +34,17 @@ test('raft simulation: entries commit under faults', () => {
   assert.equal(r.ok, true);
   assert.ok(r.committed > 5, `only ${r.committed} entries committed`);
 });
+
+test('raft simulation: crashes strike inside Ready handling (before persistence, before sending, while held)', () => {
+  const total = { beforePersist: 0, afterPersistBeforeSend: 0, whileHeld: 0 };
+  for (let seed = 1; seed <= 200; seed++) {
+    const r = runSeed(seed, { nodes: 3 });
+    assert.equal(r.ok, true, r.error);
+    total.beforePersist += r.crashPoints.beforePersist;
+    total.afterPersistBeforeSend += r.crashPoints.afterPersistBeforeSend;
+    total.whileHeld += r.crashPoints.whileHeld;
+  }
+  assert.ok(total.beforePersist > 20, `only ${total.beforePersist} crashes before persistence`);
+  assert.ok(total.afterPersistBeforeSend > 20, `only ${total.afterPersistBeforeSend} crashes before sending`);
+  assert.ok(total.whileHeld > 5, `only ${total.whileHeld} crashes while a Ready was held`);
+});

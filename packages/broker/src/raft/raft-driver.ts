@@ -1,0 +1,157 @@
+/**
+ * Runs one RaftNode against real time, disk and network: a tick timer, received messages fed to
+ * step(), proposals, and the Ready loop. The core is synchronous and forbids new input while a
+ * Ready is outstanding, so every input is queued (bounded) and applied between Ready rounds.
+ */
+import type { Logger } from 'pino';
+import type { Random } from '@tributary/common';
+import { RaftNode, type Entry, type Message, type NodeId } from '@tributary/raft';
+import type { RaftStorage, RaftStorageError } from './raft-storage.js';
+
+/** The sending side the driver needs; RaftTransport provides it. */
+export interface RaftSender {
+  send(messages: readonly Message[]): void;
+}
+
+export interface RaftDriverConfig {
+  readonly id: NodeId;
+  readonly voters: readonly NodeId[];
+  readonly storage: RaftStorage;
+  readonly sender: RaftSender;
+  /**
+   * Each committed entry, in index order. After a restart the core replays from index 1 (the
+   * applied index is not persisted), so the state machine must tolerate or skip replays.
+   */
+  readonly onCommit: (entry: Entry) => void;
+  /** A persistence failure stops the driver: a node that cannot fsync must not vote or acknowledge. */
+  readonly onFatal?: (error: RaftStorageError) => void;
+  readonly logger: Logger;
+  readonly random?: Random;
+  readonly tickIntervalMs?: number;
+  readonly electionTimeoutTicks?: number;
+  readonly heartbeatTicks?: number;
+  /** Bound on received messages waiting for the node; the oldest are dropped beyond it. */
+  readonly maxPendingMessages?: number;
+  /** Bound on proposals waiting for the node; beyond it propose() answers undefined. */
+  readonly maxPendingProposals?: number;
+  /** Bound on ticks accumulated while a Ready is persisted; more are coalesced away. */
+  readonly maxPendingTicks?: number;
+}
+
+export const RAFT_DRIVER_DEFAULTS = { tickIntervalMs: 50, electionTimeoutTicks: 10, heartbeatTicks: 2, maxPendingMessages: 4096, maxPendingProposals: 1024, maxPendingTicks: 4 } as const;
+
+const mathRandom: Random = { next: () => Math.random(), int: (bound) => Math.floor(Math.random() * bound) };
+
+interface PendingProposal {
+  readonly data: Uint8Array;
+  readonly resolve: (index: number | undefined) => void;
+}
+
+export class RaftDriver {
+  readonly node: RaftNode;
+  private readonly timer: NodeJS.Timeout;
+  private pendingTicks = 0;
+  private pendingMessages: Message[] = [];
+  private pendingProposals: PendingProposal[] = [];
+  private loop: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(private readonly config: RaftDriverConfig, node: RaftNode) {
+    this.node = node;
+    this.timer = setInterval(() => this.onTick(), config.tickIntervalMs ?? RAFT_DRIVER_DEFAULTS.tickIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Loads the persisted state and starts ticking. */
+  static async start(config: RaftDriverConfig): Promise<RaftDriver> {
+    const persisted = await config.storage.load();
+    if (!persisted.ok) throw persisted.error;
+    const node = new RaftNode({
+      id: config.id,
+      voters: config.voters,
+      electionTimeoutTicks: config.electionTimeoutTicks ?? RAFT_DRIVER_DEFAULTS.electionTimeoutTicks,
+      heartbeatTicks: config.heartbeatTicks ?? RAFT_DRIVER_DEFAULTS.heartbeatTicks,
+      random: config.random ?? mathRandom,
+      persisted: persisted.value,
+    });
+    const driver = new RaftDriver(config, node);
+    driver.schedule();
+    return driver;
+  }
+
+  /** Where the transport delivers received messages. */
+  receive(messages: readonly Message[]): void {
+    if (this.closed) return;
+    this.pendingMessages.push(...messages);
+    const bound = this.config.maxPendingMessages ?? RAFT_DRIVER_DEFAULTS.maxPendingMessages;
+    if (this.pendingMessages.length > bound) this.pendingMessages.splice(0, this.pendingMessages.length - bound);
+    this.schedule();
+  }
+
+  /** Resolves with the entry's index once it is in the leader's log (not yet committed), or undefined when this node does not lead. */
+  propose(data: Uint8Array): Promise<number | undefined> {
+    const bound = this.config.maxPendingProposals ?? RAFT_DRIVER_DEFAULTS.maxPendingProposals;
+    if (this.closed || this.pendingProposals.length >= bound) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.pendingProposals.push({ data, resolve });
+      this.schedule();
+    });
+  }
+
+  /** Stops ticking and taking input, and waits for the Ready round in progress. Does not close storage or transport. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const p of this.pendingProposals) p.resolve(undefined);
+    this.pendingProposals = [];
+    this.pendingMessages = [];
+    await this.loop;
+  }
+
+  private onTick(): void {
+    this.pendingTicks = Math.min(this.pendingTicks + 1, this.config.maxPendingTicks ?? RAFT_DRIVER_DEFAULTS.maxPendingTicks);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.closed || this.loop !== undefined) return;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  /** Feeds queued input to the node; only legal with no Ready outstanding. */
+  private drainInputs(): void {
+    for (; this.pendingTicks > 0; this.pendingTicks--) this.node.tick();
+    const messages = this.pendingMessages;
+    this.pendingMessages = [];
+    for (const m of messages) this.node.step(m);
+    const proposals = this.pendingProposals;
+    this.pendingProposals = [];
+    for (const p of proposals) p.resolve(this.node.propose(p.data));
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      this.drainInputs();
+      if (!this.node.hasReady()) return;
+      const ready = this.node.ready();
+      // Order matters (see Ready): 1. persist and fsync, so a vote or an acknowledgement sent
+      // below can never outrun the disk — a crash must not forget what peers were told;
+      // 2. only then send; 3. apply committed entries (they are durable on a quorum already, so
+      // applying them needs no wait on this round's own fsync, but stays after it for simplicity);
+      // 4. advance, which lets the next round's input in.
+      const written = await this.config.storage.write(ready);
+      if (!written.ok) {
+        this.closed = true;
+        clearInterval(this.timer);
+        this.config.logger.error({ err: written.error }, 'raft persistence failed; driver stopped');
+        this.config.onFatal?.(written.error);
+        return;
+      }
+      this.config.sender.send(ready.messages);
+      for (const entry of ready.committedEntries) this.config.onCommit(entry);
+      this.node.advance();
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * proto/raft.proto, loaded at run time with @grpc/proto-loader (protobufjs underneath), and the
+ * conversion between its wire shapes and the core's Message union.
+ */
+import { loadSync } from '@grpc/proto-loader';
+import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
+import type { Entry, Message } from '@tributary/raft';
+import { PROTO_DIR } from '../rpc/node-proto.js';
+
+export const RAFT_PROTO_FILE = 'raft.proto';
+
+interface WireEntry { index: number; term: number; kind: 'ENTRY_KIND_NORMAL' | 'ENTRY_KIND_NOOP'; data: Uint8Array }
+
+/** The decoded shape of tributary.raft.v1.RaftMessage (proto-loader with oneofs: true). */
+export interface WireMessage {
+  from: string;
+  to: string;
+  term: number;
+  body?: 'voteRequest' | 'voteResponse' | 'append' | 'appendResponse' | 'timeoutNow';
+  voteRequest?: { preVote: boolean; lastLogIndex: number; lastLogTerm: number; force: boolean } | null;
+  voteResponse?: { preVote: boolean; reject: boolean } | null;
+  append?: { prevLogIndex: number; prevLogTerm: number; entries: WireEntry[]; commitIndex: number } | null;
+  appendResponse?: { reject: boolean; index: number; rejectHint: number; hintTerm: number } | null;
+  timeoutNow?: Record<string, never> | null;
+}
+
+export interface RaftMessageBatch { messages: WireMessage[] }
+export type Ack = Record<string, never>;
+
+export interface RaftProto {
+  readonly service: ServiceDefinition;
+  readonly Client: ServiceClientConstructor;
+}
+
+let cached: RaftProto | undefined;
+
+/** Loads (once) the tributary.raft.v1.Raft service. Throws if the proto file is missing: a broken install. */
+export function loadRaftProto(): RaftProto {
+  if (cached !== undefined) return cached;
+  const definition = loadSync(RAFT_PROTO_FILE, { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
+  const grpcObject = loadPackageDefinition(definition) as unknown as { tributary: { raft: { v1: { Raft: ServiceClientConstructor } } } };
+  const Client = grpcObject.tributary.raft.v1.Raft;
+  cached = { service: Client.service, Client };
+  return cached;
+}
+
+function entryToWire(e: Entry): WireEntry {
+  return { index: e.index, term: e.term, kind: e.kind === 'noop' ? 'ENTRY_KIND_NOOP' : 'ENTRY_KIND_NORMAL', data: e.data };
+}
+
+function entryFromWire(e: WireEntry): Entry {
+  return { index: e.index, term: e.term, kind: e.kind === 'ENTRY_KIND_NOOP' ? 'noop' : 'normal', data: new Uint8Array(e.data) };
+}
+
+export function messageToWire(m: Message): WireMessage {
+  const base = { from: m.from, to: m.to, term: m.term };
+  switch (m.type) {
+    case 'preVote':
+    case 'vote':
+      return { ...base, voteRequest: { preVote: m.type === 'preVote', lastLogIndex: m.lastLogIndex, lastLogTerm: m.lastLogTerm, force: m.force } };
+    case 'preVoteResp':
+    case 'voteResp':
+      return { ...base, voteResponse: { preVote: m.type === 'preVoteResp', reject: m.reject } };
+    case 'append':
+      return { ...base, append: { prevLogIndex: m.prevLogIndex, prevLogTerm: m.prevLogTerm, entries: m.entries.map(entryToWire), commitIndex: m.commitIndex } };
+    case 'appendResp':
+      return { ...base, appendResponse: { reject: m.reject, index: m.index, rejectHint: m.rejectHint, hintTerm: m.hintTerm } };
+    case 'timeoutNow':
+      return { ...base, timeoutNow: {} };
+  }
+}
+
+/** Undefined for a message this version does not understand (a newer peer's body kind): Raft tolerates its loss. */
+export function messageFromWire(w: WireMessage): Message | undefined {
+  const base = { from: w.from, to: w.to, term: w.term };
+  switch (w.body) {
+    case 'voteRequest': {
+      const b = w.voteRequest!;
+      return { ...base, type: b.preVote ? 'preVote' : 'vote', lastLogIndex: b.lastLogIndex, lastLogTerm: b.lastLogTerm, force: b.force };
+    }
+    case 'voteResponse': {
+      const b = w.voteResponse!;
+      return { ...base, type: b.preVote ? 'preVoteResp' : 'voteResp', reject: b.reject };
+    }
+    case 'append': {
+      const b = w.append!;
+      return { ...base, type: 'append', prevLogIndex: b.prevLogIndex, prevLogTerm: b.prevLogTerm, entries: b.entries.map(entryFromWire), commitIndex: b.commitIndex };
+    }
+    case 'appendResponse': {
+      const b = w.appendResponse!;
+      return { ...base, type: 'appendResp', reject: b.reject, index: b.index, rejectHint: b.rejectHint, hintTerm: b.hintTerm };
+    }
+    case 'timeoutNow':
+      return { ...base, type: 'timeoutNow' };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Carries Raft messages between voters over tributary.raft.v1.Raft. Sending never blocks the
+ * driver: messages go into a bounded per-peer queue (the oldest are dropped beyond the bound —
+ * Raft resends what matters), and one call per peer is in flight at a time, which keeps per-peer
+ * order. A failed call drops its batch and backs the peer off, doubling up to a bound; the
+ * channel underneath reconnects on its own.
+ */
+import { credentials, type Client, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Message, NodeId } from '@tributary/raft';
+import type { HostPort } from '../config/broker-config.js';
+import { grpcAddress, type AdditionalRpcService } from '../rpc/rpc-server.js';
+import { loadRaftProto, messageFromWire, messageToWire, type Ack, type RaftMessageBatch } from './raft-proto.js';
+
+export interface RaftTransportConfig {
+  readonly selfId: NodeId;
+  /** Every other voter's --rpc-listen address. */
+  readonly peers: ReadonlyMap<NodeId, HostPort>;
+  readonly logger: Logger;
+  /** Bound on messages waiting for one peer; the oldest are dropped beyond it. */
+  readonly maxQueuedPerPeer?: number;
+  /** Bound on messages in one Send call. */
+  readonly maxBatchMessages?: number;
+  readonly callTimeoutMs?: number;
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export const RAFT_TRANSPORT_DEFAULTS = { maxQueuedPerPeer: 1024, maxBatchMessages: 64, callTimeoutMs: 2_000, minBackoffMs: 20, maxBackoffMs: 1_000 } as const;
+
+type SendMethod = (request: RaftMessageBatch, options: { deadline: number }, callback: (error: Error | null, response?: Ack) => void) => void;
+type RaftClient = Client & { send: SendMethod };
+
+interface PeerChannel {
+  readonly client: RaftClient;
+  queue: Message[];
+  inFlight: boolean;
+  backoffMs: number;
+  backoffTimer: NodeJS.Timeout | undefined;
+  dropped: number;
+}
+
+/** The receiving side: hands every decoded message of each batch to `deliver`. */
+export function raftRpcService(deliver: (messages: Message[]) => void): AdditionalRpcService {
+  const { service } = loadRaftProto();
+  const implementation = {
+    send(call: ServerUnaryCall<RaftMessageBatch, Ack>, callback: sendUnaryData<Ack>) {
+      const messages: Message[] = [];
+      for (const w of call.request.messages) {
+        const m = messageFromWire(w);
+        if (m !== undefined) messages.push(m);
+      }
+      if (messages.length > 0) deliver(messages);
+      callback(null, {});
+    },
+  };
+  return { service, implementation };
+}
+
+export class RaftTransport {
+  private readonly channels = new Map<NodeId, PeerChannel>();
+  private readonly limits: { readonly [K in keyof typeof RAFT_TRANSPORT_DEFAULTS]: number };
+  private closed = false;
+
+  constructor(private readonly config: RaftTransportConfig) {
+    this.limits = {
+      maxQueuedPerPeer: config.maxQueuedPerPeer ?? RAFT_TRANSPORT_DEFAULTS.maxQueuedPerPeer,
+      maxBatchMessages: config.maxBatchMessages ?? RAFT_TRANSPORT_DEFAULTS.maxBatchMessages,
+      callTimeoutMs: config.callTimeoutMs ?? RAFT_TRANSPORT_DEFAULTS.callTimeoutMs,
+      minBackoffMs: config.minBackoffMs ?? RAFT_TRANSPORT_DEFAULTS.minBackoffMs,
+      maxBackoffMs: config.maxBackoffMs ?? RAFT_TRANSPORT_DEFAULTS.maxBackoffMs,
+    };
+    const { Client: RaftServiceClient } = loadRaftProto();
+    for (const [id, address] of config.peers) {
+      if (id === config.selfId) continue;
+      // The channel's own reconnect backoff is bounded like ours, so a peer that comes back is reached soon.
+      const channelOptions = { 'grpc.initial_reconnect_backoff_ms': this.limits.minBackoffMs, 'grpc.max_reconnect_backoff_ms': this.limits.maxBackoffMs };
+      const client = new RaftServiceClient(grpcAddress(address), credentials.createInsecure(), channelOptions) as unknown as RaftClient;
+      this.channels.set(id, { client, queue: [], inFlight: false, backoffMs: 0, backoffTimer: undefined, dropped: 0 });
+    }
+  }
+
+  /** Queues each message for its addressee and returns at once. Messages to unknown nodes are dropped. */
+  send(messages: readonly Message[]): void {
+    if (this.closed) return;
+    const touched = new Set<PeerChannel>();
+    for (const m of messages) {
+      const channel = this.channels.get(m.to);
+      if (channel === undefined) continue;
+      channel.queue.push(m);
+      if (channel.queue.length > this.limits.maxQueuedPerPeer) {
+        channel.queue.shift();
+        channel.dropped++;
+      }
+      touched.add(channel);
+    }
+    for (const channel of touched) this.pump(channel);
+  }
+
+  /** Messages dropped for `peer` because its queue was full or its call failed. */
+  droppedFor(peer: NodeId): number {
+    return this.channels.get(peer)?.dropped ?? 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const channel of this.channels.values()) {
+      clearTimeout(channel.backoffTimer);
+      channel.queue = [];
+      channel.client.close();
+    }
+  }
+
+  private pump(channel: PeerChannel): void {
+    if (this.closed || channel.inFlight || channel.backoffTimer !== undefined || channel.queue.length === 0) return;
+    const batch = channel.queue.splice(0, this.limits.maxBatchMessages);
+    channel.inFlight = true;
+    channel.client.send({ messages: batch.map(messageToWire) }, { deadline: Date.now() + this.limits.callTimeoutMs }, (error) => {
+      channel.inFlight = false;
+      if (this.closed) return;
+      if (error === null) {
+        channel.backoffMs = 0;
+      } else {
+        // Raft tolerates the loss; resending stale votes or appends would only add noise.
+        channel.dropped += batch.length;
+        channel.backoffMs = Math.min(this.limits.maxBackoffMs, Math.max(this.limits.minBackoffMs, channel.backoffMs * 2));
+        this.config.logger.debug({ to: batch[0]?.to, backoffMs: channel.backoffMs, err: error.message }, 'raft send failed');
+        channel.backoffTimer = setTimeout(() => {
+          channel.backoffTimer = undefined;
+          this.pump(channel);
+        }, channel.backoffMs);
+        channel.backoffTimer.unref();
+        return;
+      }
+      this.pump(channel);
+    });
+  }
+}
