@@ -72,7 +72,8 @@ export class InvariantChecker {
         }
         const committed = this.committed[i - 1];
         if (i <= node.commitIndex) {
-          invariant(committed?.entry === entry, () => `${node.id} committed entry ${i} changed`);
+          invariant(committed?.entry === entry, () =>
+            `${node.id} committed entry ${i} changed: holds ${describeEntry(entry)}, committed was ${committed === undefined ? 'none' : describeEntry(committed.entry)}`);
         }
         if (node.role === 'leader' && committed !== undefined && committed.seenInTerm <= node.term) {
           invariant(committed.entry === entry, () => `leader completeness: ${node.id} (term ${node.term}) lacks committed ${i}`);
@@ -95,4 +96,8 @@ export class InvariantChecker {
     invariant(entry.index === this.committed.length + 1, () => `commit skipped to ${entry.index}`);
     this.committed.push({ entry, seenInTerm: node.term });
   }
+}
+
+function describeEntry(e: Entry): string {
+  return `${e.index}/t${e.term}/${e.kind}[${[...e.data].join(',')}]`;
 }
