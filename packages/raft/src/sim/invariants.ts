@@ -24,8 +24,14 @@ export class InvariantChecker {
     return this.committed[index - 1]?.entry;
   }
 
-  /** A restarted node keeps only its persisted commit; its state machine is rebuilt from 0. */
+  /**
+   * A restarted node keeps only its persisted commit; its state machine is rebuilt from 0. That
+   * commit may never have been seen by checkStep: a node can commit in memory, persist the hard
+   * state and crash before the step ends (and before any check runs). So the entries below the
+   * persisted commit are recorded (or, if already known, compared) here, not taken on trust.
+   */
   onRestart(node: RaftNode): void {
+    for (let i = 1; i <= node.commitIndex; i++) this.recordCommitted(node, node.entryAt(i));
     this.commitInLife.set(node.id, node.commitIndex);
     this.appliedCount.set(node.id, 0);
   }

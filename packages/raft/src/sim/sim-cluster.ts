@@ -141,7 +141,11 @@ export class SimCluster {
       if (this.held.has(node.id)) continue; // busy with its fsync
       const before = `${node.role}/${node.term}`;
       node.tick();
-      if (`${node.role}/${node.term}` !== before) { this.trace(`tick ${node.id}`); this.traceState(node); }
+      // Debug trace only: role changes from ticks are not hashed, so they leave traceHash as it was.
+      if (`${node.role}/${node.term}` !== before) {
+        this.options.traceSink?.(`@${this.now} tick ${node.id}`);
+        this.traceState(node);
+      }
       this.handleReady(node);
     }
     const due = this.inflight.filter((f) => f.at <= this.now).sort((a, b) => a.at - b.at || a.order - b.order);

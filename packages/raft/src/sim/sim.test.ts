@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSeed } from './run-seed.js';
 
-// RAFT_SIM_SEEDS raises the seed count; RAFT_SIM_SEED=<n> replays one seed.
+// RAFT_SIM_SEEDS raises the seed count; RAFT_SIM_SEED=<n> replays one seed; with RAFT_SIM_TRACE=1
+// as well, that replay prints every event (messages in detail, node state after each step).
 const seedCount = Number(process.env.RAFT_SIM_SEEDS ?? 2000);
 const onlySeed = process.env.RAFT_SIM_SEED === undefined ? undefined : Number(process.env.RAFT_SIM_SEED);
 
@@ -11,7 +12,8 @@ for (const nodes of [3, 5]) {
     const seeds = onlySeed !== undefined ? [onlySeed] : Array.from({ length: seedCount }, (_, i) => i + 1);
     const failures: string[] = [];
     for (const seed of seeds) {
-      const r = runSeed(seed, { nodes });
+      const traceSink = onlySeed !== undefined && process.env.RAFT_SIM_TRACE === '1' ? (line: string) => console.log(line) : undefined;
+      const r = runSeed(seed, { nodes, traceSink });
       if (!r.ok) failures.push(`seed ${seed} (${nodes} nodes, tick ${r.ticks}): ${r.error} — replay: RAFT_SIM_SEED=${seed}`);
     }
     assert.deepEqual(failures, []);
