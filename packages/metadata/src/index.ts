@@ -33,3 +33,4 @@ export {
 export type { BrokerImage, ImageResult, MetadataImage, MetadataImageErrorKind, PartitionImage, TopicImage } from './metadata-image.js';
 export { applyRecord, applyRecords } from './apply-record.js';
 export { loadSnapshot, snapshotRecords } from './snapshot.js';
+export * from './controller/index.js';
