@@ -1,15 +1,16 @@
 import { invariant, type Random } from '@tributary/common';
 import { RaftLog } from './raft-log.js';
 import type {
-  AppendRequest, AppendResponse, Entry, HardState, Message, NodeId, PersistedState, ProposeResult, Ready, Role, VoteRequest, VoteResponse,
+  AppendRequest, AppendResponse, Entry, HardState, InstallSnapshot, Message, NodeId, PersistedState, ProposeResult, RaftMessage, Ready, Role,
+  Snapshot, VoteRequest, VoteResponse,
 } from './types.js';
 
 /**
  * A pure Raft node in the manner of etcd-io/raft: no I/O, no clock, no timers. Inputs are
  * step(message), tick() and propose(data); outputs are collected in ready() and acknowledged with
  * advance(). Voters are fixed by configuration: membership change (KIP-853 style, one voter at a
- * time through the log) has room here as a config entry kind, but is not built. Snapshots are not
- * built either: the log is kept whole from index 1.
+ * time through the log) has room here as a config entry kind, but is not built. Snapshots: the
+ * caller compacts with compact(); a leader sends its snapshot to a follower it has compacted past.
  */
 export interface RaftNodeConfig {
   readonly id: NodeId;
@@ -63,6 +64,11 @@ export class RaftNode {
   private progress = new Map<NodeId, Progress>();
   private transferee: NodeId | undefined;
   private outbox: Message[] = [];
+  private snapshotOutbox: InstallSnapshot[] = [];
+  /** The latest snapshot (taken here or installed from a leader), to send to lagging followers. */
+  private snapshot: Snapshot | undefined;
+  /** A leader's snapshot installed since the last Ready: the caller must persist and apply it. */
+  private snapshotToApply: Snapshot | undefined;
   private persistedHardState: HardState;
   private pendingReady: { lastIndex: number; commit: number; hardState: HardState } | undefined;
 
@@ -78,11 +84,16 @@ export class RaftNode {
     this.maxEntriesPerAppend = config.maxEntriesPerAppend ?? DEFAULT_MAX_ENTRIES_PER_APPEND;
     this.unsafeCommitEarlierTermsByCount = config.unsafeCommitEarlierTermsByCount ?? false;
     const hs = config.persisted?.hardState ?? { term: 0, votedFor: undefined, commitIndex: 0 };
-    this.log = new RaftLog(config.persisted?.entries ?? []);
-    invariant(hs.commitIndex <= this.log.lastIndex(), 'persisted commit beyond persisted log');
+    const snapshot = config.persisted?.snapshot;
+    this.log = new RaftLog(config.persisted?.entries ?? [], snapshot);
+    this.snapshot = snapshot;
+    // The caller restores its state machine from the snapshot: committed entries start after it.
+    this.applied = snapshot?.index ?? 0;
+    const commitIndex = Math.max(hs.commitIndex, this.applied);
+    invariant(commitIndex <= this.log.lastIndex(), 'persisted commit beyond persisted log');
     this.currentTerm = hs.term;
     this.votedFor = hs.votedFor;
-    this.commit = hs.commitIndex;
+    this.commit = commitIndex;
     this.persistedHardState = hs;
     this.resetElectionTimer();
   }
@@ -96,6 +107,9 @@ export class RaftNode {
   get vote(): NodeId | undefined { return this.votedFor; }
   entryAt(index: number): Entry | undefined { return this.log.entry(index); }
   termAt(index: number): number | undefined { return this.log.term(index); }
+  /** The last index covered by the snapshot; entries at or below it are gone (0: none). */
+  get snapshotIndex(): number { return this.log.baseIndex(); }
+  get appliedIndex(): number { return this.applied; }
 
   // ---- inputs ----
 
@@ -136,7 +150,7 @@ export class RaftNode {
     return true;
   }
 
-  step(m: Message): void {
+  step(m: RaftMessage): void {
     this.assertNoPendingReady();
     if (m.to !== this.id || !this.voters.includes(m.from)) return;
     if (m.term > this.currentTerm) {
@@ -161,13 +175,33 @@ export class RaftNode {
       case 'timeoutNow':
         if (this.roleValue !== 'leader') this.campaign('vote', true);
         return;
+      case 'installSnapshot':
+        invariant(this.roleValue !== 'leader', () => `two leaders in term ${m.term}`);
+        this.becomeFollower(m.term, m.from);
+        this.electionElapsed = 0;
+        return this.handleInstallSnapshot(m);
     }
+  }
+
+  /**
+   * The caller has applied everything through `index` and hands the state machine's snapshot:
+   * entries through `index` are dropped. The caller persists the snapshot itself (and may then
+   * discard its persisted entries through `index`).
+   */
+  compact(index: number, data: Uint8Array): void {
+    this.assertNoPendingReady();
+    invariant(index <= this.applied, () => `compact(${index}) beyond applied ${this.applied}`);
+    if (index <= this.log.baseIndex()) return;
+    const term = this.log.term(index);
+    invariant(term !== undefined, () => `no term at ${index}`);
+    this.log.compact(index);
+    this.snapshot = { index, term, data };
   }
 
   // ---- outputs ----
 
   hasReady(): boolean {
-    return this.outbox.length > 0 || this.log.unstableEntries().length > 0 || this.commit > this.applied ||
+    return this.outbox.length > 0 || this.snapshotOutbox.length > 0 || this.snapshotToApply !== undefined || this.log.unstableEntries().length > 0 || this.commit > this.applied ||
       !sameHardState(this.hardState(), this.persistedHardState);
   }
 
@@ -182,9 +216,13 @@ export class RaftNode {
       entriesToPersist,
       truncateFrom,
       messages: this.outbox,
-      committedEntries: this.log.slice(this.applied + 1, this.commit),
+      committedEntries: this.log.slice(Math.max(this.applied, this.snapshotToApply?.index ?? 0) + 1, this.commit),
+      ...(this.snapshotToApply !== undefined ? { snapshot: this.snapshotToApply } : {}),
+      ...(this.snapshotOutbox.length > 0 ? { snapshotMessages: this.snapshotOutbox } : {}),
     };
     this.outbox = [];
+    this.snapshotOutbox = [];
+    this.snapshotToApply = undefined;
     this.pendingReady = { lastIndex: this.log.lastIndex(), commit: this.commit, hardState };
     return ready;
   }
@@ -202,21 +240,22 @@ export class RaftNode {
   // ---- terms ----
 
   /** Returns false when the message is to be ignored (a vote request during a leader lease). */
-  private acceptHigherTerm(m: Message): boolean {
+  private acceptHigherTerm(m: RaftMessage): boolean {
     const isVoteRequest = m.type === 'preVote' || m.type === 'vote';
     // Leader lease (Raft thesis §4.2.3): while we hear from a live leader, ignore those who would
     // unseat it. With pre-vote this keeps a rejoining, partitioned node from disrupting the cluster.
     if (isVoteRequest && !m.force && this.inLease()) return false;
     if (m.type === 'preVote') return true; // a pre-vote never changes our term
     if (m.type === 'preVoteResp' && !m.reject) return true; // carries the proposed term
-    this.becomeFollower(m.term, m.type === 'append' ? m.from : undefined);
+    this.becomeFollower(m.term, m.type === 'append' || m.type === 'installSnapshot' ? m.from : undefined);
     return true;
   }
 
-  private rejectLowerTerm(m: Message): void {
+  private rejectLowerTerm(m: RaftMessage): void {
     // A stale leader learns the newer term from our reply and steps down.
-    if (m.type === 'append') {
-      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.currentTerm, reject: true, index: m.prevLogIndex, rejectHint: 0, hintTerm: 0 });
+    if (m.type === 'append' || m.type === 'installSnapshot') {
+      const index = m.type === 'append' ? m.prevLogIndex : m.lastIncludedIndex;
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.currentTerm, reject: true, index, rejectHint: 0, hintTerm: 0 });
     } else if (m.type === 'preVote') {
       this.send({ type: 'preVoteResp', from: this.id, to: m.from, term: this.currentTerm, reject: true });
     }
@@ -352,6 +391,7 @@ export class RaftNode {
 
   private sendAppend(to: NodeId): void {
     const pr = this.progressOf(to);
+    if (pr.next <= this.log.baseIndex()) return this.sendSnapshot(to, pr);
     const prevLogIndex = pr.next - 1;
     const entries = this.log.slice(pr.next, Math.min(this.log.lastIndex(), prevLogIndex + this.maxEntriesPerAppend));
     this.send({
@@ -359,6 +399,17 @@ export class RaftNode {
       prevLogTerm: this.log.term(prevLogIndex) ?? 0, entries, commitIndex: this.commit,
     });
     if (pr.mode === 'replicate' && entries.length > 0) pr.next = entries[entries.length - 1].index + 1;
+  }
+
+  /** The follower needs entries we compacted: send the snapshot, and probe until it acknowledges. */
+  private sendSnapshot(to: NodeId, pr: Progress): void {
+    const snap = this.snapshot;
+    invariant(snap !== undefined && snap.index === this.log.baseIndex(), 'compacted log without its snapshot');
+    pr.mode = 'probe';
+    this.snapshotOutbox.push({
+      type: 'installSnapshot', from: this.id, to, term: this.currentTerm, leaderId: this.id,
+      lastIncludedIndex: snap.index, lastIncludedTerm: snap.term, data: snap.data,
+    });
   }
 
   private handleAppendResponse(m: AppendResponse): void {
@@ -415,6 +466,19 @@ export class RaftNode {
     const newCommit = Math.min(m.commitIndex, lastNew);
     if (newCommit > this.commit) this.commit = newCommit;
     reply({ reject: false, index: lastNew, rejectHint: 0, hintTerm: 0 });
+  }
+
+  private handleInstallSnapshot(m: InstallSnapshot): void {
+    const ack = (index: number): void =>
+      this.send({ type: 'appendResp', from: this.id, to: m.from, term: this.currentTerm, reject: false, index, rejectHint: 0, hintTerm: 0 });
+    // Everything through our commit matches any leader's log already.
+    if (m.lastIncludedIndex <= this.commit) return ack(this.commit);
+    this.log.restore(m.lastIncludedIndex, m.lastIncludedTerm);
+    const snap: Snapshot = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, data: m.data };
+    this.snapshot = snap;
+    this.snapshotToApply = snap;
+    this.commit = m.lastIncludedIndex;
+    ack(m.lastIncludedIndex);
   }
 
   // ---- helpers ----

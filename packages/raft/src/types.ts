@@ -19,8 +19,17 @@ export interface HardState {
 /** Everything a node had on disk when it (re)starts. */
 export interface PersistedState {
   readonly hardState: HardState;
-  /** Contiguous from index 1 (no snapshots yet). */
+  /** Contiguous from index 1, or from snapshot.index + 1 when there is a snapshot. */
   readonly entries: readonly Entry[];
+  /** The latest state-machine snapshot; the caller restores its state machine from it itself. */
+  readonly snapshot?: Snapshot;
+}
+
+/** A state-machine snapshot: everything applied through `index`, whose entry had `term`. */
+export interface Snapshot {
+  readonly index: number;
+  readonly term: number;
+  readonly data: Uint8Array;
 }
 
 interface MessageBase {
@@ -70,6 +79,21 @@ export interface TimeoutNow extends MessageBase {
 export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse | TimeoutNow;
 
 /**
+ * Sent by a leader to a follower whose next index it has compacted away. The follower answers
+ * with an AppendResponse for lastIncludedIndex. Kept out of `Message` for now so that exhaustive
+ * switches over `Message` in callers still compile; `RaftMessage` is the union of both.
+ */
+export interface InstallSnapshot extends MessageBase {
+  readonly type: 'installSnapshot';
+  readonly leaderId: NodeId;
+  readonly lastIncludedIndex: number;
+  readonly lastIncludedTerm: number;
+  readonly data: Uint8Array;
+}
+
+export type RaftMessage = Message | InstallSnapshot;
+
+/**
  * The outputs of a node since the last advance(). The caller handles them in this order:
  *  1. persist `hardState` (if present) and `entriesToPersist` — first discarding every persisted
  *     entry whose index is >= entriesToPersist[0].index — and fsync;
@@ -84,6 +108,14 @@ export interface Ready {
   readonly truncateFrom: number | undefined;
   readonly messages: readonly Message[];
   readonly committedEntries: readonly Entry[];
+  /**
+   * Set when a leader's snapshot was installed: persist it (discarding every persisted entry at or
+   * below its index) with the rest of step 1, and apply it, replacing the state machine, before
+   * `committedEntries`.
+   */
+  readonly snapshot?: Snapshot;
+  /** InstallSnapshot messages, sent with `messages` (step 2). */
+  readonly snapshotMessages?: readonly InstallSnapshot[];
 }
 
 export type Role = 'follower' | 'preCandidate' | 'candidate' | 'leader';

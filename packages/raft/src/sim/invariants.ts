@@ -30,10 +30,21 @@ export class InvariantChecker {
    * state and crash before the step ends (and before any check runs). So the entries below the
    * persisted commit are recorded (or, if already known, compared) here, not taken on trust.
    */
-  onRestart(node: RaftNode): void {
-    for (let i = 1; i <= node.commitIndex; i++) this.recordCommitted(node, node.entryAt(i));
+  onRestart(node: RaftNode, snapshotMachine: readonly Entry[] = []): void {
+    this.onApplySnapshot(node, snapshotMachine);
+    for (let i = node.snapshotIndex + 1; i <= node.commitIndex; i++) this.recordCommitted(node, node.entryAt(i));
     this.commitInLife.set(node.id, node.commitIndex);
-    this.appliedCount.set(node.id, 0);
+  }
+
+  /** A snapshot replaced the node's state machine: it must be a prefix of the committed sequence. */
+  onApplySnapshot(node: RaftNode, machine: readonly Entry[]): void {
+    machine.forEach((e, i) => {
+      invariant(e.index === i + 1, () => `${node.id} snapshot state has ${e.index} at ${i + 1}`);
+      this.recordCommitted(node, e);
+    });
+    invariant(machine.length === node.snapshotIndex,
+      () => `${node.id} snapshot state length ${machine.length} vs base ${node.snapshotIndex}`);
+    this.appliedCount.set(node.id, machine.length);
   }
 
   onApply(node: RaftNode, entries: readonly Entry[]): void {
@@ -57,7 +68,8 @@ export class InvariantChecker {
       const before = this.commitInLife.get(node.id) ?? 0;
       invariant(node.commitIndex >= before, () => `${node.id} commit went back from ${before} to ${node.commitIndex}`);
       invariant(node.commitIndex <= node.lastIndex, () => `${node.id} commit beyond its log`);
-      for (let i = before + 1; i <= node.commitIndex; i++) this.recordCommitted(node, node.entryAt(i));
+      // Entries under a freshly installed snapshot are checked when the snapshot is applied.
+      for (let i = Math.max(before, node.snapshotIndex) + 1; i <= node.commitIndex; i++) this.recordCommitted(node, node.entryAt(i));
       this.commitInLife.set(node.id, node.commitIndex);
     }
   }
@@ -65,7 +77,14 @@ export class InvariantChecker {
   /** Full-log checks: log matching, leader completeness, committed entries unchanged. */
   checkLogs(nodes: readonly RaftNode[]): void {
     for (const node of nodes) {
-      for (let i = 1; i <= node.lastIndex; i++) {
+      const base = node.snapshotIndex;
+      if (base > 0) {
+        // The snapshot covers committed entries only; its (index, term) must be the committed one's.
+        const committed = this.committed[base - 1];
+        invariant(committed !== undefined && committed.entry.term === node.termAt(base),
+          () => `${node.id} snapshot base ${base}/t${node.termAt(base)} is not the committed entry`);
+      }
+      for (let i = base + 1; i <= node.lastIndex; i++) {
         const entry = node.entryAt(i);
         invariant(entry !== undefined && entry.index === i, () => `${node.id} log hole at ${i}`);
         const key = `${i}:${entry.term}`;

@@ -10,6 +10,9 @@ export interface SimScenario {
   readonly electionTimeoutTicks: number;
   readonly heartbeatTicks: number;
   readonly fullCheckEveryTicks: number;
+  /** Nodes compact every K applied entries, K drawn per seed from [min, max]; 0 disables. */
+  readonly compactEveryMin: number;
+  readonly compactEveryMax: number;
   /** Debugging: receives every traced event of the run. */
   readonly traceSink?: (line: string) => void;
 }
@@ -21,6 +24,8 @@ export const defaultScenario: SimScenario = {
   electionTimeoutTicks: 10,
   heartbeatTicks: 2,
   fullCheckEveryTicks: 5,
+  compactEveryMin: 3,
+  compactEveryMax: 20,
 };
 
 export interface SimRunResult {
@@ -33,16 +38,19 @@ export interface SimRunResult {
   readonly committed: number;
   /** How often the run crashed a node inside a Ready's handling (see SimCluster.crashPoints). */
   readonly crashPoints: SimCluster['crashPoints'];
+  readonly snapshots: SimCluster['snapshotCounts'];
 }
 
 /** Runs one seed: a phase of random faults, then healing and a liveness check. Never throws. */
 export function runSeed(seed: number, overrides: Partial<SimScenario> = {}): SimRunResult {
   const scenario = { ...defaultScenario, ...overrides };
   const random = seededRandom(seed);
-  const cluster = new SimCluster(random, scenario);
+  const compactEveryEntries = scenario.compactEveryMax <= 0 ? 0
+    : scenario.compactEveryMin + random.int(scenario.compactEveryMax - scenario.compactEveryMin + 1);
+  const cluster = new SimCluster(random, { ...scenario, compactEveryEntries });
   const result = (ok: boolean, error?: string): SimRunResult => ({
     seed, nodes: scenario.nodes, ok, error, traceHash: cluster.traceHash, ticks: cluster.now, committed: cluster.checker.committedCount(),
-    crashPoints: { ...cluster.crashPoints },
+    crashPoints: { ...cluster.crashPoints }, snapshots: { ...cluster.snapshotCounts },
   });
   try {
     cluster.faults.dropRate = random.next() * 0.2;

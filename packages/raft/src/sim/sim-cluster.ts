@@ -1,6 +1,6 @@
 import { seededRandom, type Random } from '@tributary/common';
 import { RaftNode } from '../raft-node.js';
-import type { Entry, HardState, Message, NodeId, Ready } from '../types.js';
+import type { Entry, HardState, NodeId, RaftMessage as Message, Ready, Snapshot } from '../types.js';
 import { InvariantChecker } from './invariants.js';
 
 /** Network faults in force; the scenario changes them over time. */
@@ -23,12 +23,28 @@ export interface SimClusterOptions {
   readonly fullCheckEveryTicks: number;
   /** Debugging: receives every traced event, with the tick and the message details (RAFT_SIM_TRACE). */
   readonly traceSink?: (line: string) => void;
+  /** Each node compacts once it has applied this many entries past its snapshot (0: never). */
+  readonly compactEveryEntries?: number;
+}
+
+/**
+ * The state machine is the list of applied entries. Entries travel by reference, so a snapshot's
+ * data is a small token standing for that list: the registry maps it back to the very entries.
+ */
+const snapshotContents = new WeakMap<Uint8Array, readonly Entry[]>();
+
+export function snapshotEntries(snapshot: Snapshot | undefined): readonly Entry[] {
+  if (snapshot === undefined) return [];
+  const entries = snapshotContents.get(snapshot.data);
+  if (entries === undefined) throw new Error(`unknown snapshot data at ${snapshot.index}`);
+  return entries;
 }
 
 /** What the simulated disk holds: only what a Ready asked to persist and the sim acknowledged. */
 interface SimDisk {
   hardState: HardState;
   entries: Entry[];
+  snapshot: Snapshot | undefined;
 }
 
 /** A Ready whose persistence has not completed yet (a slow fsync). */
@@ -54,6 +70,10 @@ export class SimCluster {
   readonly faults: NetworkFaults = { dropRate: 0, duplicateRate: 0, maxDelayTicks: 0, readyHoldRate: 0, crashInReadyRate: 0 };
   /** How often each crash point was hit: a run that never reaches them tests nothing. */
   readonly crashPoints = { beforePersist: 0, afterPersistBeforeSend: 0, whileHeld: 0 };
+  /** Snapshots taken by nodes, and leader snapshots installed by followers (applied from a Ready). */
+  readonly snapshotCounts = { compactions: 0, installs: 0 };
+  /** Each live node's state machine: the entries it applied, in order. */
+  private readonly machines = new Map<NodeId, Entry[]>();
   now = 0;
   /** A running hash of every event: two runs of one seed must agree on it. */
   traceHash = 0x811c9dc5;
@@ -66,7 +86,7 @@ export class SimCluster {
   constructor(readonly random: Random, private readonly options: SimClusterOptions) {
     this.ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
     for (const id of this.ids) {
-      this.disks.set(id, { hardState: { term: 0, votedFor: undefined, commitIndex: 0 }, entries: [] });
+      this.disks.set(id, { hardState: { term: 0, votedFor: undefined, commitIndex: 0 }, entries: [], snapshot: undefined });
       this.start(id);
     }
   }
@@ -170,10 +190,12 @@ export class SimCluster {
       electionTimeoutTicks: this.options.electionTimeoutTicks,
       heartbeatTicks: this.options.heartbeatTicks,
       random: seededRandom(this.random.int(0x7fffffff)),
-      persisted: { hardState: disk.hardState, entries: [...disk.entries] },
+      persisted: { hardState: disk.hardState, entries: [...disk.entries], ...(disk.snapshot ? { snapshot: disk.snapshot } : {}) },
     });
     this.nodes.set(id, node);
-    this.checker.onRestart(node);
+    const machine = [...snapshotEntries(disk.snapshot)];
+    this.machines.set(id, machine);
+    this.checker.onRestart(node, machine);
   }
 
   private deliver(m: Message): void {
@@ -217,17 +239,47 @@ export class SimCluster {
       return this.crash(node.id);
     }
     for (const m of ready.messages) this.send(m);
+    for (const m of ready.snapshotMessages ?? []) this.send(m);
+    const machine = this.machines.get(node.id)!;
+    if (ready.snapshot !== undefined) {
+      this.snapshotCounts.installs++;
+      this.trace(`install ${node.id} ${ready.snapshot.index}`);
+      machine.length = 0;
+      machine.push(...snapshotEntries(ready.snapshot));
+      this.checker.onApplySnapshot(node, machine);
+    }
     this.checker.onApply(node, ready.committedEntries);
+    machine.push(...ready.committedEntries);
     node.advance();
+    this.maybeCompact(node, machine);
+  }
+
+  /** Snapshots the state machine once enough was applied past the last snapshot. */
+  private maybeCompact(node: RaftNode, machine: readonly Entry[]): void {
+    const every = this.options.compactEveryEntries ?? 0;
+    if (every <= 0 || machine.length - node.snapshotIndex < every) return;
+    const index = machine.length;
+    const data = new Uint8Array([index & 0xff, (index >> 8) & 0xff]);
+    snapshotContents.set(data, machine.slice());
+    node.compact(index, data);
+    this.snapshotCounts.compactions++;
+    this.trace(`compact ${node.id} ${index}`);
+    const disk = this.disks.get(node.id)!;
+    disk.snapshot = { index, term: machine[index - 1].term, data };
+    disk.entries = disk.entries.filter((e) => e.index > index);
   }
 
   private persist(id: NodeId, ready: Ready): void {
     const disk = this.disks.get(id)!;
-    if (ready.hardState !== undefined) disk.hardState = ready.hardState;
-    if (ready.entriesToPersist.length > 0) {
-      disk.entries.length = ready.entriesToPersist[0].index - 1;
-      disk.entries.push(...ready.entriesToPersist);
+    if (ready.snapshot !== undefined) {
+      const base = ready.snapshot.index;
+      disk.snapshot = ready.snapshot;
+      disk.entries = disk.entries.filter((e) => e.index > base);
     }
+    if (ready.hardState !== undefined) disk.hardState = ready.hardState;
+    const voidFrom = Math.min(ready.truncateFrom ?? Infinity, ready.entriesToPersist[0]?.index ?? Infinity);
+    disk.entries = disk.entries.filter((e) => e.index < voidFrom);
+    disk.entries.push(...ready.entriesToPersist);
   }
 
   private send(m: Message): void {
@@ -240,8 +292,9 @@ export class SimCluster {
 
   private traceState(node: RaftNode): void {
     if (this.options.traceSink === undefined) return;
-    const terms = Array.from({ length: node.lastIndex }, (_, i) => node.termAt(i + 1)).join(',');
-    this.options.traceSink(`    ${node.id} ${node.role} t${node.term} commit=${node.commitIndex} log=[${terms}]`);
+    const base = node.snapshotIndex;
+    const terms = Array.from({ length: node.lastIndex - base }, (_, i) => node.termAt(base + i + 1)).join(',');
+    this.options.traceSink(`    ${node.id} ${node.role} t${node.term} commit=${node.commitIndex} snap=${base}/${node.termAt(base)} log=[${terms}]`);
   }
 
   private trace(event: string, detail?: Message): void {
@@ -265,6 +318,8 @@ function describe(m: Message): string {
     case 'preVoteResp':
     case 'voteResp':
       return `reject=${m.reject}`;
+    case 'installSnapshot':
+      return `last=${m.lastIncludedIndex}/${m.lastIncludedTerm}`;
     default:
       return '';
   }

@@ -50,3 +50,17 @@ test('raft simulation: crashes strike inside Ready handling (before persistence,
   assert.ok(total.afterPersistBeforeSend > 20, `only ${total.afterPersistBeforeSend} crashes before sending`);
   assert.ok(total.whileHeld > 5, `only ${total.whileHeld} crashes while a Ready was held`);
 });
+
+test('raft simulation: nodes compact and lagging followers install leader snapshots', () => {
+  for (const nodes of [3, 5]) {
+    const total = { compactions: 0, installs: 0 };
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = runSeed(seed, { nodes });
+      assert.equal(r.ok, true, r.error);
+      total.compactions += r.snapshots.compactions;
+      total.installs += r.snapshots.installs;
+    }
+    assert.ok(total.compactions > 200, `${nodes} nodes: only ${total.compactions} compactions`);
+    assert.ok(total.installs > 50, `${nodes} nodes: only ${total.installs} snapshot installs`);
+  }
+});
