@@ -1,8 +1,9 @@
 import { invariant, type Random } from '@tributary/common';
 import { RaftLog } from './raft-log.js';
+import { SnapshotHandling } from './snapshot-handling.js';
 import type {
   AppendRequest, AppendResponse, Entry, HardState, InstallSnapshot, Message, NodeId, PersistedState, ProposeResult, RaftMessage, Ready, Role,
-  Snapshot, VoteRequest, VoteResponse,
+  VoteRequest, VoteResponse,
 } from './types.js';
 
 /**
@@ -64,11 +65,7 @@ export class RaftNode {
   private progress = new Map<NodeId, Progress>();
   private transferee: NodeId | undefined;
   private outbox: Message[] = [];
-  private snapshotOutbox: InstallSnapshot[] = [];
-  /** The latest snapshot (taken here or installed from a leader), to send to lagging followers. */
-  private snapshot: Snapshot | undefined;
-  /** A leader's snapshot installed since the last Ready: the caller must persist and apply it. */
-  private snapshotToApply: Snapshot | undefined;
+  private readonly snapshots: SnapshotHandling;
   private persistedHardState: HardState;
   private pendingReady: { lastIndex: number; commit: number; hardState: HardState } | undefined;
 
@@ -86,7 +83,7 @@ export class RaftNode {
     const hs = config.persisted?.hardState ?? { term: 0, votedFor: undefined, commitIndex: 0 };
     const snapshot = config.persisted?.snapshot;
     this.log = new RaftLog(config.persisted?.entries ?? [], snapshot);
-    this.snapshot = snapshot;
+    this.snapshots = new SnapshotHandling(snapshot);
     // The caller restores its state machine from the snapshot: committed entries start after it.
     this.applied = snapshot?.index ?? 0;
     const commitIndex = Math.max(hs.commitIndex, this.applied);
@@ -195,13 +192,13 @@ export class RaftNode {
     const term = this.log.term(index);
     invariant(term !== undefined, () => `no term at ${index}`);
     this.log.compact(index);
-    this.snapshot = { index, term, data };
+    this.snapshots.taken(index, term, data);
   }
 
   // ---- outputs ----
 
   hasReady(): boolean {
-    return this.outbox.length > 0 || this.snapshotOutbox.length > 0 || this.snapshotToApply !== undefined || this.log.unstableEntries().length > 0 || this.commit > this.applied ||
+    return this.outbox.length > 0 || this.snapshots.hasOutput() || this.log.unstableEntries().length > 0 || this.commit > this.applied ||
       !sameHardState(this.hardState(), this.persistedHardState);
   }
 
@@ -216,13 +213,10 @@ export class RaftNode {
       entriesToPersist,
       truncateFrom,
       messages: this.outbox,
-      committedEntries: this.log.slice(Math.max(this.applied, this.snapshotToApply?.index ?? 0) + 1, this.commit),
-      ...(this.snapshotToApply !== undefined ? { snapshot: this.snapshotToApply } : {}),
-      ...(this.snapshotOutbox.length > 0 ? { snapshotMessages: this.snapshotOutbox } : {}),
+      committedEntries: this.log.slice(Math.max(this.applied, this.snapshots.toApplyIndex) + 1, this.commit),
+      ...this.snapshots.takeReadyParts(),
     };
     this.outbox = [];
-    this.snapshotOutbox = [];
-    this.snapshotToApply = undefined;
     this.pendingReady = { lastIndex: this.log.lastIndex(), commit: this.commit, hardState };
     return ready;
   }
@@ -403,13 +397,8 @@ export class RaftNode {
 
   /** The follower needs entries we compacted: send the snapshot, and probe until it acknowledges. */
   private sendSnapshot(to: NodeId, pr: Progress): void {
-    const snap = this.snapshot;
-    invariant(snap !== undefined && snap.index === this.log.baseIndex(), 'compacted log without its snapshot');
+    this.snapshots.send(this.id, to, this.currentTerm, this.log.baseIndex());
     pr.mode = 'probe';
-    this.snapshotOutbox.push({
-      type: 'installSnapshot', from: this.id, to, term: this.currentTerm, leaderId: this.id,
-      lastIncludedIndex: snap.index, lastIncludedTerm: snap.term, data: snap.data,
-    });
   }
 
   private handleAppendResponse(m: AppendResponse): void {
@@ -474,9 +463,7 @@ export class RaftNode {
     // Everything through our commit matches any leader's log already.
     if (m.lastIncludedIndex <= this.commit) return ack(this.commit);
     this.log.restore(m.lastIncludedIndex, m.lastIncludedTerm);
-    const snap: Snapshot = { index: m.lastIncludedIndex, term: m.lastIncludedTerm, data: m.data };
-    this.snapshot = snap;
-    this.snapshotToApply = snap;
+    this.snapshots.installed(m);
     this.commit = m.lastIncludedIndex;
     ack(m.lastIncludedIndex);
   }

@@ -76,12 +76,11 @@ export interface TimeoutNow extends MessageBase {
   readonly type: 'timeoutNow';
 }
 
-export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse | TimeoutNow;
+export type Message = VoteRequest | VoteResponse | AppendRequest | AppendResponse | TimeoutNow | InstallSnapshot;
 
 /**
  * Sent by a leader to a follower whose next index it has compacted away. The follower answers
- * with an AppendResponse for lastIncludedIndex. Kept out of `Message` for now so that exhaustive
- * switches over `Message` in callers still compile; `RaftMessage` is the union of both.
+ * with an AppendResponse for lastIncludedIndex.
  */
 export interface InstallSnapshot extends MessageBase {
   readonly type: 'installSnapshot';
@@ -91,7 +90,8 @@ export interface InstallSnapshot extends MessageBase {
   readonly data: Uint8Array;
 }
 
-export type RaftMessage = Message | InstallSnapshot;
+/** The same as `Message`, kept as an alias for callers written before InstallSnapshot joined it. */
+export type RaftMessage = Message;
 
 /**
  * The outputs of a node since the last advance(). The caller handles them in this order:

@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Random } from '@tributary/common';
-import { RaftNode, type Entry, type Message, type NodeId } from '@tributary/raft';
+import { err, ok, type Result } from '@tributary/common';
+import { RaftNode, type Entry, type Message, type NodeId, type Snapshot } from '@tributary/raft';
 import type { RaftStorage, RaftStorageError } from './raft-storage.js';
 
 /** The sending side the driver needs; RaftTransport provides it. */
@@ -19,10 +20,17 @@ export interface RaftDriverConfig {
   readonly storage: RaftStorage;
   readonly sender: RaftSender;
   /**
-   * Each committed entry, in index order. After a restart the core replays from index 1 (the
-   * applied index is not persisted), so the state machine must tolerate or skip replays.
+   * Each committed entry, in index order. After a restart the core replays from index 1, or from
+   * just after the persisted snapshot (the applied index is not persisted), so the state machine
+   * must tolerate or skip replays.
    */
   readonly onCommit: (entry: Entry) => void;
+  /**
+   * Replace the state machine with `snapshot`'s: called at start with the persisted snapshot, and
+   * when a leader's InstallSnapshot arrives — always before the onCommit calls of entries after it.
+   * Required for a state machine that calls compact(), or whose peers do.
+   */
+  readonly onSnapshot?: (snapshot: Snapshot) => void;
   /** A persistence failure stops the driver: a node that cannot fsync must not vote or acknowledge. */
   readonly onFatal?: (error: RaftStorageError) => void;
   readonly logger: Logger;
@@ -36,11 +44,21 @@ export interface RaftDriverConfig {
   readonly maxPendingProposals?: number;
   /** Bound on ticks accumulated while a Ready is persisted; more are coalesced away. */
   readonly maxPendingTicks?: number;
+  /** Bound on compactions waiting for the node; beyond it compact() fails at once. */
+  readonly maxPendingCompactions?: number;
 }
 
-export const RAFT_DRIVER_DEFAULTS = { tickIntervalMs: 50, electionTimeoutTicks: 10, heartbeatTicks: 2, maxPendingMessages: 4096, maxPendingProposals: 1024, maxPendingTicks: 4 } as const;
+export const RAFT_DRIVER_DEFAULTS = {
+  tickIntervalMs: 50, electionTimeoutTicks: 10, heartbeatTicks: 2, maxPendingMessages: 4096, maxPendingProposals: 1024, maxPendingTicks: 4, maxPendingCompactions: 16,
+} as const;
 
 const mathRandom: Random = { next: () => Math.random(), int: (bound) => Math.floor(Math.random() * bound) };
+
+interface PendingCompaction {
+  readonly index: number;
+  readonly data: Uint8Array;
+  readonly resolve: (result: Result<void, RaftStorageError | Error>) => void;
+}
 
 interface PendingProposal {
   readonly data: Uint8Array;
@@ -53,6 +71,7 @@ export class RaftDriver {
   private pendingTicks = 0;
   private pendingMessages: Message[] = [];
   private pendingProposals: PendingProposal[] = [];
+  private pendingCompactions: PendingCompaction[] = [];
   private loop: Promise<void> | undefined;
   private closed = false;
 
@@ -74,6 +93,7 @@ export class RaftDriver {
       random: config.random ?? mathRandom,
       persisted: persisted.value,
     });
+    if (persisted.value.snapshot !== undefined) config.onSnapshot?.(persisted.value.snapshot);
     const driver = new RaftDriver(config, node);
     driver.schedule();
     return driver;
@@ -98,6 +118,22 @@ export class RaftDriver {
     });
   }
 
+  /**
+   * The state machine has applied everything through `index` and `data` is its snapshot: the core
+   * and the storage drop the entries through `index`. Queued like any input, so it may be called
+   * from onCommit; resolves once the snapshot is on disk. Fails when `index` is beyond what this
+   * node has applied, or the driver is closed.
+   */
+  compact(index: number, data: Uint8Array): Promise<Result<void, RaftStorageError | Error>> {
+    const bound = this.config.maxPendingCompactions ?? RAFT_DRIVER_DEFAULTS.maxPendingCompactions;
+    if (this.closed) return Promise.resolve(err(new Error('raft driver closed')));
+    if (this.pendingCompactions.length >= bound) return Promise.resolve(err(new Error('too many pending compactions')));
+    return new Promise((resolve) => {
+      this.pendingCompactions.push({ index, data, resolve });
+      this.schedule();
+    });
+  }
+
   /** Stops ticking and taking input, and waits for the Ready round in progress. Does not close storage or transport. */
   async close(): Promise<void> {
     this.closed = true;
@@ -106,6 +142,8 @@ export class RaftDriver {
     this.pendingProposals = [];
     this.pendingMessages = [];
     await this.loop;
+    for (const c of this.pendingCompactions) c.resolve(err(new Error('raft driver closed')));
+    this.pendingCompactions = [];
   }
 
   private onTick(): void {
@@ -131,9 +169,27 @@ export class RaftDriver {
     for (const p of proposals) p.resolve(this.node.propose(p.data));
   }
 
+  /** Compacts core and storage; only legal with no Ready outstanding. Storage is written after the core, so a crash between leaves a longer log, which is safe. */
+  private async runCompactions(): Promise<void> {
+    const compactions = this.pendingCompactions;
+    this.pendingCompactions = [];
+    for (const c of compactions) {
+      if (c.index > this.node.appliedIndex) {
+        c.resolve(err(new Error(`cannot compact through ${c.index}: applied only through ${this.node.appliedIndex}`)));
+        continue;
+      }
+      this.node.compact(c.index, c.data);
+      c.resolve(await this.config.storage.compact(c.index, c.data));
+    }
+  }
+
   private async run(): Promise<void> {
     while (!this.closed) {
       this.drainInputs();
+      if (this.pendingCompactions.length > 0) {
+        await this.runCompactions();
+        continue; // input may have arrived meanwhile; drain it before the next Ready
+      }
       if (!this.node.hasReady()) return;
       const ready = this.node.ready();
       // Order matters (see Ready): 1. persist and fsync, so a vote or an acknowledgement sent
@@ -150,6 +206,8 @@ export class RaftDriver {
         return;
       }
       this.config.sender.send(ready.messages);
+      if (ready.snapshotMessages !== undefined) this.config.sender.send(ready.snapshotMessages);
+      if (ready.snapshot !== undefined) this.config.onSnapshot?.(ready.snapshot);
       for (const entry of ready.committedEntries) this.config.onCommit(entry);
       this.node.advance();
     }

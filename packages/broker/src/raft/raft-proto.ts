@@ -1,6 +1,6 @@
 /**
  * proto/raft.proto, loaded at run time with @grpc/proto-loader (protobufjs underneath), and the
- * conversion between its wire shapes and the core's Message union.
+ * conversion between its wire shapes and the core's Message union (InstallSnapshot included).
  */
 import { loadSync } from '@grpc/proto-loader';
 import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
@@ -16,12 +16,13 @@ export interface WireMessage {
   from: string;
   to: string;
   term: number;
-  body?: 'voteRequest' | 'voteResponse' | 'append' | 'appendResponse' | 'timeoutNow';
+  body?: 'voteRequest' | 'voteResponse' | 'append' | 'appendResponse' | 'timeoutNow' | 'installSnapshot';
   voteRequest?: { preVote: boolean; lastLogIndex: number; lastLogTerm: number; force: boolean } | null;
   voteResponse?: { preVote: boolean; reject: boolean } | null;
   append?: { prevLogIndex: number; prevLogTerm: number; entries: WireEntry[]; commitIndex: number } | null;
   appendResponse?: { reject: boolean; index: number; rejectHint: number; hintTerm: number } | null;
   timeoutNow?: Record<string, never> | null;
+  installSnapshot?: { leaderId: string; lastIncludedIndex: number; lastIncludedTerm: number; data: Uint8Array } | null;
 }
 
 export interface RaftMessageBatch { messages: WireMessage[] }
@@ -67,6 +68,8 @@ export function messageToWire(m: Message): WireMessage {
       return { ...base, appendResponse: { reject: m.reject, index: m.index, rejectHint: m.rejectHint, hintTerm: m.hintTerm } };
     case 'timeoutNow':
       return { ...base, timeoutNow: {} };
+    case 'installSnapshot':
+      return { ...base, installSnapshot: { leaderId: m.leaderId, lastIncludedIndex: m.lastIncludedIndex, lastIncludedTerm: m.lastIncludedTerm, data: m.data } };
   }
 }
 
@@ -92,6 +95,10 @@ export function messageFromWire(w: WireMessage): Message | undefined {
     }
     case 'timeoutNow':
       return { ...base, type: 'timeoutNow' };
+    case 'installSnapshot': {
+      const b = w.installSnapshot!;
+      return { ...base, type: 'installSnapshot', leaderId: b.leaderId, lastIncludedIndex: b.lastIncludedIndex, lastIncludedTerm: b.lastIncludedTerm, data: new Uint8Array(b.data) };
+    }
     default:
       return undefined;
   }

@@ -3,10 +3,14 @@
  * `log/<index, 20 digits zero-padded>` so that key order is index order. Every write is one
  * LevelDB batch with `sync: true`: truncation, appends and hard state land together, and are on
  * disk before write() resolves — Raft's votes and acknowledgements depend on it.
+ *
+ * The latest snapshot sits under `snapshot` (index, term, data). Writing one deletes every log key
+ * at or below its index in the same batch, so after a crash the log always starts right after the
+ * snapshot.
  */
 import { Level } from 'level';
 import { err, ok, TributaryError, type Result } from '@tributary/common';
-import type { Entry, HardState, PersistedState, Ready } from '@tributary/raft';
+import type { Entry, HardState, PersistedState, Ready, Snapshot } from '@tributary/raft';
 
 export class RaftStorageError extends TributaryError {
   override readonly name = 'RaftStorageError';
@@ -16,6 +20,7 @@ export class RaftStorageError extends TributaryError {
 }
 
 const HARD_STATE_KEY = 'hardState';
+const SNAPSHOT_KEY = 'snapshot';
 const LOG_PREFIX = 'log/';
 /** '0' sorts right after '/', so [`log/`, `log0`) is exactly the log. */
 const LOG_END = 'log0';
@@ -28,11 +33,13 @@ export function logKey(index: number): string {
 type Batch = Array<{ type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string }>;
 
 /** What one Ready asks to persist. */
-export type PersistRequest = Pick<Ready, 'hardState' | 'entriesToPersist' | 'truncateFrom'>;
+export type PersistRequest = Pick<Ready, 'hardState' | 'entriesToPersist' | 'truncateFrom' | 'snapshot'>;
 
 export class RaftStorage {
   /** The last persisted index, tracked so truncation can name the keys it deletes in the same batch. */
   private lastIndex = 0;
+  /** The persisted snapshot's index (0 without one): log keys start right after it. */
+  private snapshotIndex = 0;
 
   private constructor(private readonly db: Level<string, Uint8Array>) {}
 
@@ -51,14 +58,19 @@ export class RaftStorage {
     try {
       const raw = await this.db.get(HARD_STATE_KEY);
       const hardState = raw === undefined ? { term: 0, votedFor: undefined, commitIndex: 0 } : decodeHardState(raw);
+      const rawSnapshot = await this.db.get(SNAPSHOT_KEY);
+      const snapshot = rawSnapshot === undefined ? undefined : decodeSnapshot(rawSnapshot);
+      const base = snapshot?.index ?? 0;
       const entries: Entry[] = [];
       for await (const [key, value] of this.db.iterator({ gte: LOG_PREFIX, lt: LOG_END })) {
         const index = Number(key.slice(LOG_PREFIX.length));
-        if (index !== entries.length + 1) return err(new RaftStorageError(`raft log gap: expected index ${entries.length + 1}, found ${index}`));
+        const expected = base + entries.length + 1;
+        if (index !== expected) return err(new RaftStorageError(`raft log gap: expected index ${expected}, found ${index}`));
         entries.push(decodeEntry(index, value));
       }
-      this.lastIndex = entries.length;
-      return ok({ hardState, entries });
+      this.snapshotIndex = base;
+      this.lastIndex = base + entries.length;
+      return ok(snapshot === undefined ? { hardState, entries } : { hardState, entries, snapshot });
     } catch (cause) {
       return err(new RaftStorageError('cannot read raft storage', { cause }));
     }
@@ -66,13 +78,20 @@ export class RaftStorage {
 
   /**
    * Applies one Ready's durable part atomically and fsyncs. Every persisted entry at or after the
-   * truncation point, or at or after the first entry to persist, is discarded first.
+   * truncation point, or at or after the first entry to persist, is discarded first; with a
+   * snapshot, so is every entry at or below its index.
    */
   async write(request: PersistRequest): Promise<Result<void, RaftStorageError>> {
     const batch: Batch = [];
     const first = request.entriesToPersist[0]?.index;
     const discardFrom = Math.min(request.truncateFrom ?? Infinity, first ?? Infinity);
-    for (let i = discardFrom; i <= this.lastIndex; i++) batch.push({ type: 'del', key: logKey(i) });
+    const snapshot = request.snapshot;
+    if (snapshot !== undefined) {
+      for (let i = this.snapshotIndex + 1; i <= Math.min(snapshot.index, this.lastIndex); i++) batch.push({ type: 'del', key: logKey(i) });
+      batch.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) });
+    }
+    const liveFrom = Math.max(discardFrom, (snapshot?.index ?? this.snapshotIndex) + 1);
+    for (let i = liveFrom; i <= this.lastIndex; i++) batch.push({ type: 'del', key: logKey(i) });
     for (const e of request.entriesToPersist) batch.push({ type: 'put', key: logKey(e.index), value: encodeEntry(e) });
     if (request.hardState !== undefined) batch.push({ type: 'put', key: HARD_STATE_KEY, value: encodeHardState(request.hardState) });
     if (batch.length === 0) return ok(undefined);
@@ -82,8 +101,35 @@ export class RaftStorage {
       return err(new RaftStorageError('raft storage write failed', { cause }));
     }
     const last = request.entriesToPersist.at(-1)?.index;
+    if (discardFrom <= this.lastIndex) this.lastIndex = discardFrom - 1;
+    if (snapshot !== undefined) {
+      this.snapshotIndex = snapshot.index;
+      this.lastIndex = Math.max(this.lastIndex, snapshot.index);
+    }
     if (last !== undefined) this.lastIndex = last;
-    else if (discardFrom <= this.lastIndex) this.lastIndex = discardFrom - 1;
+    return ok(undefined);
+  }
+
+  /**
+   * The caller's own compaction: stores `data` as the snapshot through `index` (an entry this
+   * storage holds, or the current snapshot's index) and deletes log keys at or below it, in one
+   * synced batch. A no-op at or below the current snapshot.
+   */
+  async compact(index: number, data: Uint8Array): Promise<Result<void, RaftStorageError>> {
+    if (index <= this.snapshotIndex) return ok(undefined);
+    if (index > this.lastIndex) return err(new RaftStorageError(`cannot compact through ${index}: the log ends at ${this.lastIndex}`));
+    try {
+      const raw = await this.db.get(logKey(index));
+      if (raw === undefined) return err(new RaftStorageError(`cannot compact through ${index}: no entry`));
+      const snapshot: Snapshot = { index, term: decodeEntry(index, raw).term, data };
+      const batch: Batch = [];
+      for (let i = this.snapshotIndex + 1; i <= index; i++) batch.push({ type: 'del', key: logKey(i) });
+      batch.push({ type: 'put', key: SNAPSHOT_KEY, value: encodeSnapshot(snapshot) });
+      await this.db.batch(batch, { sync: true });
+    } catch (cause) {
+      return err(new RaftStorageError('raft storage compaction failed', { cause }));
+    }
+    this.snapshotIndex = index;
     return ok(undefined);
   }
 
@@ -115,4 +161,20 @@ function decodeEntry(index: number, value: Uint8Array): Entry {
   const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
   if (value.byteLength < 9) throw new RaftStorageError(`raft log entry ${index} is truncated`);
   return { index, term: Number(view.getBigUint64(1)), kind: view.getUint8(0) === 1 ? 'noop' : 'normal', data: Uint8Array.from(value.subarray(9)) };
+}
+
+/** Snapshot value: index (8 bytes, big-endian), term (8 bytes), then the state machine's data. */
+function encodeSnapshot(snap: Snapshot): Uint8Array {
+  const out = new Uint8Array(16 + snap.data.length);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(snap.index));
+  view.setBigUint64(8, BigInt(snap.term));
+  out.set(snap.data, 16);
+  return out;
+}
+
+function decodeSnapshot(value: Uint8Array): Snapshot {
+  if (value.byteLength < 16) throw new RaftStorageError('raft snapshot is truncated');
+  const view = new DataView(value.buffer, value.byteOffset, value.byteLength);
+  return { index: Number(view.getBigUint64(0)), term: Number(view.getBigUint64(8)), data: Uint8Array.from(value.subarray(16)) };
 }

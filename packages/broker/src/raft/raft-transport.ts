@@ -4,6 +4,12 @@
  * Raft resends what matters), and one call per peer is in flight at a time, which keeps per-peer
  * order. A failed call drops its batch and backs the peer off, doubling up to a bound; the
  * channel underneath reconnects on its own.
+ *
+ * InstallSnapshot carries a whole snapshot in one message, so a call may be large: the client's
+ * channel allows messages up to `maxMessageBytes` (default 64 MiB), a snapshot travels in a batch
+ * of its own, and one bigger than the bound is dropped with a warning (the leader retries it, so
+ * raise the bound rather than let that repeat). The receiving RpcServer must allow the same size
+ * (gRPC servers default to 4 MiB): pass `raftServerChannelOptions(maxMessageBytes)` to its Server.
  */
 import { credentials, type Client, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -24,9 +30,21 @@ export interface RaftTransportConfig {
   readonly callTimeoutMs?: number;
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /** Bound on one gRPC message, i.e. on a snapshot's size on the wire (plus a little framing). */
+  readonly maxMessageBytes?: number;
 }
 
-export const RAFT_TRANSPORT_DEFAULTS = { maxQueuedPerPeer: 1024, maxBatchMessages: 64, callTimeoutMs: 2_000, minBackoffMs: 20, maxBackoffMs: 1_000 } as const;
+export const RAFT_TRANSPORT_DEFAULTS = {
+  maxQueuedPerPeer: 1024, maxBatchMessages: 64, callTimeoutMs: 2_000, minBackoffMs: 20, maxBackoffMs: 1_000, maxMessageBytes: 64 * 1024 * 1024,
+} as const;
+
+/** Room kept in maxMessageBytes for the envelope around a snapshot's data. */
+const ENVELOPE_BYTES = 4096;
+
+/** gRPC channel options that let a Raft server receive messages up to `maxMessageBytes`. */
+export function raftServerChannelOptions(maxMessageBytes: number = RAFT_TRANSPORT_DEFAULTS.maxMessageBytes): Record<string, number> {
+  return { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
+}
 
 type SendMethod = (request: RaftMessageBatch, options: { deadline: number }, callback: (error: Error | null, response?: Ack) => void) => void;
 type RaftClient = Client & { send: SendMethod };
@@ -69,12 +87,17 @@ export class RaftTransport {
       callTimeoutMs: config.callTimeoutMs ?? RAFT_TRANSPORT_DEFAULTS.callTimeoutMs,
       minBackoffMs: config.minBackoffMs ?? RAFT_TRANSPORT_DEFAULTS.minBackoffMs,
       maxBackoffMs: config.maxBackoffMs ?? RAFT_TRANSPORT_DEFAULTS.maxBackoffMs,
+      maxMessageBytes: config.maxMessageBytes ?? RAFT_TRANSPORT_DEFAULTS.maxMessageBytes,
     };
     const { Client: RaftServiceClient } = loadRaftProto();
     for (const [id, address] of config.peers) {
       if (id === config.selfId) continue;
       // The channel's own reconnect backoff is bounded like ours, so a peer that comes back is reached soon.
-      const channelOptions = { 'grpc.initial_reconnect_backoff_ms': this.limits.minBackoffMs, 'grpc.max_reconnect_backoff_ms': this.limits.maxBackoffMs };
+      const channelOptions = {
+        'grpc.initial_reconnect_backoff_ms': this.limits.minBackoffMs,
+        'grpc.max_reconnect_backoff_ms': this.limits.maxBackoffMs,
+        ...raftServerChannelOptions(this.limits.maxMessageBytes),
+      };
       const client = new RaftServiceClient(grpcAddress(address), credentials.createInsecure(), channelOptions) as unknown as RaftClient;
       this.channels.set(id, { client, queue: [], inFlight: false, backoffMs: 0, backoffTimer: undefined, dropped: 0 });
     }
@@ -87,6 +110,11 @@ export class RaftTransport {
     for (const m of messages) {
       const channel = this.channels.get(m.to);
       if (channel === undefined) continue;
+      if (m.type === 'installSnapshot' && m.data.byteLength + ENVELOPE_BYTES > this.limits.maxMessageBytes) {
+        channel.dropped++;
+        this.config.logger.warn({ to: m.to, bytes: m.data.byteLength, maxMessageBytes: this.limits.maxMessageBytes }, 'raft snapshot exceeds maxMessageBytes; dropped');
+        continue;
+      }
       channel.queue.push(m);
       if (channel.queue.length > this.limits.maxQueuedPerPeer) {
         channel.queue.shift();
@@ -111,9 +139,18 @@ export class RaftTransport {
     }
   }
 
+  /** How many queued messages the next call takes: a snapshot goes alone, to keep each call within maxMessageBytes. */
+  private batchLength(queue: readonly Message[]): number {
+    const limit = Math.min(queue.length, this.limits.maxBatchMessages);
+    for (let i = 0; i < limit; i++) {
+      if (queue[i].type === 'installSnapshot') return Math.max(i, 1);
+    }
+    return limit;
+  }
+
   private pump(channel: PeerChannel): void {
     if (this.closed || channel.inFlight || channel.backoffTimer !== undefined || channel.queue.length === 0) return;
-    const batch = channel.queue.splice(0, this.limits.maxBatchMessages);
+    const batch = channel.queue.splice(0, this.batchLength(channel.queue));
     channel.inFlight = true;
     channel.client.send({ messages: batch.map(messageToWire) }, { deadline: Date.now() + this.limits.callTimeoutMs }, (error) => {
       channel.inFlight = false;

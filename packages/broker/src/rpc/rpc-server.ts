@@ -24,15 +24,25 @@ export interface AdditionalRpcService {
   readonly implementation: UntypedServiceImplementation;
 }
 
+/** Largest broker-to-broker gRPC message (a Raft snapshot is sent whole), matching the Raft transport's default. */
+export const RPC_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
+
 export class RpcServer {
   private constructor(
     private readonly server: Server,
     readonly port: number,
   ) {}
 
-  static async start(listen: HostPort, identity: NodeIdentity, logger: Logger, services: readonly AdditionalRpcService[] = []): Promise<RpcServer> {
+  static async start(
+    listen: HostPort,
+    identity: NodeIdentity,
+    logger: Logger,
+    services: readonly AdditionalRpcService[] = [],
+    maxMessageBytes: number = RPC_MESSAGE_BYTES_MAX,
+  ): Promise<RpcServer> {
     const { service } = loadNodeProto();
-    const server = new Server();
+    // gRPC's default is 4 MiB per message; Raft snapshots travel whole, so the bound is raised (and explicit).
+    const server = new Server({ 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes });
     server.addService(service, {
       ping(call: ServerUnaryCall<PingRequest, PingResponse>, callback: sendUnaryData<PingResponse>) {
         logger.debug({ fromNodeId: call.request.fromNodeId }, 'ping');
