@@ -220,6 +220,8 @@ test('describe shows members with metadata and assignment once Stable', () => {
   assert.ok(g.members.every((m) => m.memberMetadata.length > 0 && m.clientHost === '/127.0.0.1'));
 });
 
-test('the error codes are Kafka\'s', () => {
-  for (const [name, code] of Object.entries(GroupErrors)) assert.equal(ErrorCode[name], code, name);
+test('the error codes are Kafka\'s wire values', () => {
+  assert.equal(GroupErrors, ErrorCode, 'the coordinator answers with the protocol table itself');
+  const expected = { ILLEGAL_GENERATION: 22, UNKNOWN_MEMBER_ID: 25, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, FENCED_INSTANCE_ID: 82, NOT_COORDINATOR: 16 } as const;
+  for (const [name, code] of Object.entries(expected)) assert.equal(GroupErrors[name as keyof typeof expected], code, name);
 });

@@ -12,7 +12,7 @@ export interface KafkaErrorInfo {
 
 type Row = readonly [code: number, name: string, retriable: boolean, message: string];
 
-const rows: readonly Row[] = [
+const rows = [
   [-1, 'UNKNOWN_SERVER_ERROR', false, 'An unexpected error on the server.'],
   [0, 'NONE', false, 'No error.'],
   [1, 'OFFSET_OUT_OF_RANGE', false, 'The offset is outside the range the partition holds.'],
@@ -142,21 +142,17 @@ const rows: readonly Row[] = [
   [125, 'INVALID_VOTER_KEY', false, 'The voter key does not match.'],
   [126, 'DUPLICATE_VOTER', false, 'The voter is already in the voter set.'],
   [127, 'VOTER_NOT_FOUND', false, 'The voter is not in the voter set.'],
-];
+] as const satisfies readonly Row[];
+
+/** Every Kafka error name, e.g. 'NOT_LEADER_OR_FOLLOWER'. */
+export type KafkaErrorName = (typeof rows)[number][1];
 
 /** Error code by name, e.g. `ErrorCode.NOT_LEADER_OR_FOLLOWER` (6). */
-export const ErrorCode = Object.freeze(Object.fromEntries(rows.map(([code, name]) => [name, code]))) as Readonly<Record<string, number>> & {
-  readonly NONE: 0;
-  readonly UNKNOWN_SERVER_ERROR: -1;
-  readonly CORRUPT_MESSAGE: 2;
-  readonly UNKNOWN_TOPIC_OR_PARTITION: 3;
-  readonly NOT_LEADER_OR_FOLLOWER: 6;
-  readonly MESSAGE_TOO_LARGE: 10;
-  readonly UNSUPPORTED_VERSION: 35;
-  readonly INVALID_REQUEST: 42;
+export const ErrorCode = Object.freeze(Object.fromEntries(rows.map(([code, name]) => [name, code]))) as {
+  readonly [Row in (typeof rows)[number] as Row[1]]: Row[0];
 };
 
-const byCode = new Map<number, KafkaErrorInfo>(rows.map(([code, name, retriable, message]) => [code, { code, name, retriable, message }]));
+const byCode = new Map<number, KafkaErrorInfo>(rows.map(([code, name, retriable, message]): [number, KafkaErrorInfo] => [code, { code, name, retriable, message }]));
 
 /** What Kafka calls an error code; unknown codes are reported as such, not thrown. */
 export function kafkaError(code: number): KafkaErrorInfo {
