@@ -13,6 +13,8 @@ export interface SimScenario {
   /** Nodes compact every K applied entries, K drawn per seed from [min, max]; 0 disables. */
   readonly compactEveryMin: number;
   readonly compactEveryMax: number;
+  /** Per tick of the fault phase: one node's clock jumps forward, stalls or runs skewed (see ClockFaults). */
+  readonly clockFaultRate: number;
   /** Debugging: receives every traced event of the run. */
   readonly traceSink?: (line: string) => void;
 }
@@ -26,6 +28,7 @@ export const defaultScenario: SimScenario = {
   fullCheckEveryTicks: 5,
   compactEveryMin: 3,
   compactEveryMax: 20,
+  clockFaultRate: 0.03,
 };
 
 export interface SimRunResult {
@@ -39,6 +42,7 @@ export interface SimRunResult {
   /** How often the run crashed a node inside a Ready's handling (see SimCluster.crashPoints). */
   readonly crashPoints: SimCluster['crashPoints'];
   readonly snapshots: SimCluster['snapshotCounts'];
+  readonly clockFaults: SimCluster['clockFaultCounts'];
 }
 
 /** Runs one seed: a phase of random faults, then healing and a liveness check. Never throws. */
@@ -51,6 +55,7 @@ export function runSeed(seed: number, overrides: Partial<SimScenario> = {}): Sim
   const result = (ok: boolean, error?: string): SimRunResult => ({
     seed, nodes: scenario.nodes, ok, error, traceHash: cluster.traceHash, ticks: cluster.now, committed: cluster.checker.committedCount(),
     crashPoints: { ...cluster.crashPoints }, snapshots: { ...cluster.snapshotCounts },
+    clockFaults: { ...cluster.clockFaultCounts },
   });
   try {
     cluster.faults.dropRate = random.next() * 0.2;
@@ -62,6 +67,7 @@ export function runSeed(seed: number, overrides: Partial<SimScenario> = {}): Sim
     const payload = (): Uint8Array => new Uint8Array([++proposal & 0xff, proposal >> 8]);
     for (let t = 0; t < scenario.faultTicks; t++) {
       injectFaults(cluster, random, payload);
+      if (random.next() < scenario.clockFaultRate) injectClockFault(cluster, random, scenario.electionTimeoutTicks);
       cluster.tick();
     }
     heal(cluster);
@@ -102,7 +108,25 @@ function injectFaults(cluster: SimCluster, random: SimCluster['random'], payload
   }
 }
 
+/** Most often at the leader, whose clock drives heartbeats and check-quorum. */
+function injectClockFault(cluster: SimCluster, random: SimCluster['random'], electionTimeout: number): void {
+  const leader = cluster.aliveNodes().find((n) => n.role === 'leader');
+  const target = leader !== undefined && random.next() < 0.4 ? leader.id : cluster.ids[random.int(cluster.ids.length)];
+  const kind = random.next();
+  if (kind < 0.4) {
+    cluster.jumpClock(target, electionTimeout + random.int(electionTimeout + 1));
+  } else if (kind < 0.75) {
+    cluster.stallClock(target, 1 + random.int(3 * electionTimeout));
+  } else {
+    const factor = 2 + random.int(2);
+    const steps = electionTimeout + random.int(4 * electionTimeout);
+    if (random.next() < 0.5) cluster.skewClock(target, factor, 1, steps);
+    else cluster.skewClock(target, 1, factor, steps);
+  }
+}
+
 function heal(cluster: SimCluster): void {
+  cluster.healClocks();
   cluster.healPartitions();
   for (const id of cluster.crashedIds()) cluster.restart(id);
   cluster.faults.dropRate = 0;

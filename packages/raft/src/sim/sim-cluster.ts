@@ -1,6 +1,7 @@
 import { seededRandom, type Random } from '@tributary/common';
 import { RaftNode } from '../raft-node.js';
 import type { Entry, HardState, NodeId, RaftMessage as Message, Ready, Snapshot } from '../types.js';
+import { ClockFaults } from './clock-faults.js';
 import { InvariantChecker } from './invariants.js';
 
 /** Network faults in force; the scenario changes them over time. */
@@ -72,6 +73,8 @@ export class SimCluster {
   readonly crashPoints = { beforePersist: 0, afterPersistBeforeSend: 0, whileHeld: 0 };
   /** Snapshots taken by nodes, and leader snapshots installed by followers (applied from a Ready). */
   readonly snapshotCounts = { compactions: 0, installs: 0 };
+  /** Clock faults injected (see ClockFaults), and how many of them struck the leader of the moment. */
+  readonly clockFaultCounts = { jumps: 0, stalls: 0, skews: 0, onLeader: 0 };
   /** Each live node's state machine: the entries it applied, in order. */
   private readonly machines = new Map<NodeId, Entry[]>();
   now = 0;
@@ -82,6 +85,7 @@ export class SimCluster {
   private readonly blocked = new Set<string>();
   private inflight: InFlight[] = [];
   private readonly held = new Map<NodeId, HeldReady>();
+  private readonly clocks = new ClockFaults();
 
   constructor(readonly random: Random, private readonly options: SimClusterOptions) {
     this.ids = Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`);
@@ -149,7 +153,32 @@ export class SimCluster {
     return ok;
   }
 
-  /** One tick: every live node ticks, then due messages are delivered; then the invariants. */
+  /** The node's clock jumps forward: at the next step it gets `ticks` ticks in a burst. */
+  jumpClock(id: NodeId, ticks: number): void {
+    this.trace(`clock jump ${id} +${ticks}`);
+    this.countClockFault(id, 'jumps');
+    this.clocks.jump(id, ticks);
+  }
+
+  /** The node's clock stalls (steps back, or its timers pause): no ticks for `steps` steps. */
+  stallClock(id: NodeId, steps: number): void {
+    this.trace(`clock stall ${id} ${steps}`);
+    this.countClockFault(id, 'stalls');
+    this.clocks.stall(id, this.now, steps);
+  }
+
+  /** The node's clock runs at `ticks` ticks per `every` steps, for `steps` steps. */
+  skewClock(id: NodeId, ticks: number, every: number, steps: number): void {
+    this.trace(`clock skew ${id} ${ticks}/${every} ${steps}`);
+    this.countClockFault(id, 'skews');
+    this.clocks.skew(id, this.now, ticks, every, steps);
+  }
+
+  healClocks(): void {
+    if (this.clocks.clear()) this.trace('clock heal');
+  }
+
+  /** One step: each live node ticks as often as its clock says, then due messages are delivered; then the invariants. */
   tick(): void {
     this.now++;
     for (const [id, h] of [...this.held]) {
@@ -157,23 +186,32 @@ export class SimCluster {
       this.held.delete(id);
       this.completeReady(h.node, h.ready);
     }
-    for (const node of this.aliveNodes()) {
-      if (this.held.has(node.id)) continue; // busy with its fsync
-      const before = `${node.role}/${node.term}`;
-      node.tick();
-      // Debug trace only: role changes from ticks are not hashed, so they leave traceHash as it was.
-      if (`${node.role}/${node.term}` !== before) {
-        this.options.traceSink?.(`@${this.now} tick ${node.id}`);
-        this.traceState(node);
-      }
-      this.handleReady(node);
-    }
+    for (const id of this.ids) this.tickNode(id, this.clocks.ticksAt(id, this.now));
     const due = this.inflight.filter((f) => f.at <= this.now).sort((a, b) => a.at - b.at || a.order - b.order);
     this.inflight = this.inflight.filter((f) => f.at > this.now);
     for (const { message } of due) this.deliver(message);
     const alive = this.aliveNodes();
     this.checker.checkStep(alive);
     if (this.now % this.options.fullCheckEveryTicks === 0) this.checker.checkLogs(alive);
+  }
+
+  /**
+   * Ticks the node `ticks` times, handling its Ready after each tick as a driver catching up on
+   * elapsed time would. The rest of a burst is lost if the node crashes or its Ready is held.
+   */
+  private tickNode(id: NodeId, ticks: number): void {
+    const node = this.nodes.get(id);
+    for (let i = 0; i < ticks; i++) {
+      if (node === undefined || this.nodes.get(id) !== node || this.held.has(id)) return; // crashed, or busy with its fsync
+      const before = `${node.role}/${node.term}`;
+      node.tick();
+      // Debug trace only: role changes from ticks are not hashed, so they leave traceHash as it was.
+      if (`${node.role}/${node.term}` !== before) {
+        this.options.traceSink?.(`@${this.now} tick ${id}${ticks > 1 ? ` (${i + 1} of ${ticks})` : ''}`);
+        this.traceState(node);
+      }
+      this.handleReady(node);
+    }
   }
 
   checkAll(): void {
@@ -288,6 +326,11 @@ export class SimCluster {
     for (let i = 0; i < copies; i++) {
       this.inflight.push({ at: this.now + this.random.int(this.faults.maxDelayTicks + 1), order: this.random.next(), message: m });
     }
+  }
+
+  private countClockFault(id: NodeId, kind: 'jumps' | 'stalls' | 'skews'): void {
+    this.clockFaultCounts[kind]++;
+    if (this.nodes.get(id)?.role === 'leader') this.clockFaultCounts.onLeader++;
   }
 
   private traceState(node: RaftNode): void {
