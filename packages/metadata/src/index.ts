@@ -32,5 +32,7 @@ export {
 } from './metadata-image.js';
 export type { BrokerImage, ImageResult, MetadataImage, MetadataImageErrorKind, PartitionImage, TopicImage } from './metadata-image.js';
 export { applyRecord, applyRecords } from './apply-record.js';
+export { decodeRecordBatch, defaultRecordBatchLimits, encodeRecordBatch } from './record-batch.js';
+export type { RecordBatchLimits } from './record-batch.js';
 export { loadSnapshot, snapshotRecords } from './snapshot.js';
 export * from './controller/index.js';

@@ -193,3 +193,14 @@ test('alterPartition is fenced by leader and partition epochs and checks the new
   failure(c.alterPartition({ ...base, partitionEpoch: 1, newIsr: [leader, 9] }), 'invalid-request');
   assert.deepEqual(value(c.alterPartition({ ...base, partitionEpoch: 1, newIsr: [a, leader] })).records, []);
 });
+
+test('alterTopicConfigs emits a record per changed key and nothing for a no-op', () => {
+  const c = cluster(3);
+  value(c.createTopic({ name: 't', partitions: 1, replicationFactor: 1, configs: new Map([['retention.ms', '1000']]) }));
+  const changed = value(c.alterTopicConfigs('t', new Map<string, string | null>([['retention.ms', '1000'], ['cleanup.policy', 'compact']])));
+  assert.deepEqual(changed.records, [{ type: 'config', resourceType: 'topic', resourceName: 't', key: 'cleanup.policy', value: 'compact' }]);
+  const deleted = value(c.alterTopicConfigs('t', new Map([['retention.ms', null]])));
+  assert.deepEqual(deleted.records, [{ type: 'config', resourceType: 'topic', resourceName: 't', key: 'retention.ms', value: null }]);
+  assert.deepEqual(value(c.alterTopicConfigs('t', new Map([['retention.ms', null]]))).records, []);
+  failure(c.alterTopicConfigs('nope', new Map()), 'unknown-topic-or-partition');
+});

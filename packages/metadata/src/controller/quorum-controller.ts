@@ -6,7 +6,7 @@
 // a newly elected controller calls `reset` and every broker gets a fresh session.
 import { invariant, ok, type Random } from '@tributary/common';
 import { applyRecords } from '../apply-record.js';
-import { topicByName, unfencedBrokerIds, type MetadataImage, type PartitionImage } from '../metadata-image.js';
+import { configsFor, topicByName, unfencedBrokerIds, type MetadataImage, type PartitionImage } from '../metadata-image.js';
 import type { BrokerEndpoint, MetadataRecord, PartitionRecord, Uuid } from '../records.js';
 import { controllerError, type ControllerResult } from './controller-errors.js';
 import { repairPartitions } from './leader-election.js';
@@ -194,6 +194,23 @@ export class QuorumController {
     }
     const assignments = assignReplicas(brokers, current, total - current, replicationFactor, this.random);
     const records = assignments.map((replicas, i) => newPartition(topic.topicId, current + i, replicas));
+    this.commit(records);
+    return ok({ records, response: { topicId: topic.topicId } });
+  }
+
+  /**
+   * Sets (a string) or deletes (null) config keys of a topic. The broker has validated names and
+   * values against its config table; the controller emits a record per key that changes.
+   */
+  alterTopicConfigs(name: string, changes: ReadonlyMap<string, string | null>): ControllerResult<Decision<{ topicId: Uuid }>> {
+    const topic = topicByName(this.currentImage, name);
+    if (topic === undefined) return controllerError('unknown-topic-or-partition', `topic ${name} does not exist`);
+    const current = configsFor(this.currentImage, 'topic', name);
+    const records: MetadataRecord[] = [];
+    for (const [key, value] of changes) {
+      if ((current.get(key) ?? null) === value) continue;
+      records.push({ type: 'config', resourceType: 'topic', resourceName: name, key, value });
+    }
     this.commit(records);
     return ok({ records, response: { topicId: topic.topicId } });
   }
