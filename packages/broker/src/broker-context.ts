@@ -8,6 +8,14 @@ import type { ProducerStateManager } from './state/producer-state.js';
 import type { PartitionWaiters } from './state/partition-waiters.js';
 import type { GroupCoordinatorService } from './group/group-service.js';
 
+/** A broker as Metadata and FindCoordinator report it: where clients reach it. */
+export interface BrokerAddress {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack: string | null;
+}
+
 export interface BrokerContext {
   readonly nodeId: number;
   readonly clusterId: string;
@@ -20,8 +28,10 @@ export interface BrokerContext {
   readonly waiters: PartitionWaiters;
   readonly metrics: BrokerMetrics;
   readonly logger: Logger;
-  /** The id of the active controller (this node on a single broker). */
+  /** The id of the active controller (this node on a single broker; -1 while unknown). */
   readonly controllerId: () => number;
+  /** The live brokers, this one included when it is live. */
+  readonly brokers: () => readonly BrokerAddress[];
   /** Consumer group coordination; absent, group APIs answer COORDINATOR_NOT_AVAILABLE. */
   readonly groups?: GroupCoordinatorService;
 }

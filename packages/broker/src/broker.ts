@@ -8,7 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem, type Random } from '@tributary/common';
 import type { Logger } from 'pino';
 import type { BrokerContext } from './broker-context.js';
-import type { BrokerConfig, GroupSettings } from './config/broker-config.js';
+import type { BrokerConfig, GroupSettings, HostPort } from './config/broker-config.js';
+import { ClusterNode } from './cluster/cluster-node.js';
 import type { AnyHandlerSpec } from './handlers/handler.js';
 import { handlerSpecs } from './handlers/index.js';
 import { HttpServer } from './http/http-server.js';
@@ -63,6 +64,7 @@ interface Parts {
   topics?: TopicManager;
   retention?: RetentionTimer;
   groups?: GroupService;
+  cluster?: ClusterNode;
 }
 
 /** Runs retention every interval, never two runs at once. */
@@ -92,12 +94,15 @@ class RetentionTimer {
 async function stopParts(parts: Parts, config: BrokerConfig, logger: Logger): Promise<void> {
   // Held JoinGroup/SyncGroup requests are answered first, so the listener can drain.
   parts.groups?.beginShutdown();
+  // Controlled shutdown: leaderships move away while this node still answers (also as controller).
+  await parts.cluster?.leave(config.shutdownTimeoutMs);
   await parts.listener?.close(config.shutdownTimeoutMs);
   await parts.rpc?.close(config.shutdownTimeoutMs);
   await parts.retention?.stop();
   await parts.groups?.close();
   await parts.topics?.close();
   logger.info('logs flushed and closed');
+  await parts.cluster?.close();
   await parts.http?.close();
 }
 
@@ -117,8 +122,9 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   const metricsSources = {
     partitionCount: () => parts.topics?.topics().reduce((n, t) => n + t.partitions.length, 0) ?? 0,
     // A single broker's partitions have one replica each, always in sync.
-    underReplicatedPartitions: () => 0,
-    isActiveController: () => true,
+    underReplicatedPartitions: () =>
+      (parts.topics?.topics() ?? []).reduce((n, t) => n + t.partitions.filter((p) => p.leaderId === config.nodeId && p.isr.length < p.replicas.length).length, 0),
+    isActiveController: () => parts.cluster?.controller.isActive ?? true,
     openConnections: () => parts.listener?.openConnections ?? 0,
     consumerGroupLag: () =>
       (parts.groups?.committedOffsets() ?? []).flatMap(({ groupId, topic, partition, offset }) => {
@@ -130,14 +136,13 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
   try {
     parts.http = await HttpServer.start(
       config.httpListen,
-      { isReady: () => state === 'ready', metrics: async () => ({ contentType: metrics.contentType, text: await metrics.render() }) },
+      { isReady: () => state === 'ready' && (parts.cluster?.isActive ?? true), metrics: async () => ({ contentType: metrics.contentType, text: await metrics.render() }) },
       componentLogger(root, 'http', config.nodeId),
     );
     if (options.fs === undefined) await mkdir(config.dataDir, { recursive: true });
-    const meta = await loadOrCreateMetaProperties(fs, config.dataDir, config.nodeId);
+    const meta = await loadOrCreateMetaProperties(fs, config.dataDir, config.nodeId, config.cluster?.clusterId);
     if (!meta.ok) throw startFailed(meta.error.message);
-    const topics = await LocalTopicManager.open({ dataDir: config.dataDir, fs, clock, defaults: config.topicDefaults, logger: root.child({ nodeId: config.nodeId }) });
-    if (!topics.ok) throw startFailed(`cannot load topics from ${config.dataDir}: ${topics.error.message}`, topics.error);
+    const topics = await openTopics(config, options, parts, root, fs, clock);
     parts.topics = topics.value;
     const producers = await openProducerStateManager({ fs, dataDir: config.dataDir });
     if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
@@ -155,12 +160,19 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       waiters: createPartitionWaiters(),
       metrics,
       logger: componentLogger(root, 'handlers', config.nodeId),
-      controllerId: () => config.nodeId,
+      controllerId: () => parts.cluster?.controllerId() ?? config.nodeId,
+      brokers: () => parts.cluster?.brokers() ?? [{ nodeId: config.nodeId, host: resolved.advertise.host, port: resolved.advertise.port, rack: null }],
       groups: parts.groups,
     };
     const dispatcher = new RequestDispatcher(options.handlers ?? handlerSpecs, context, componentLogger(root, 'dispatch', config.nodeId));
     parts.listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));
-    parts.rpc = await RpcServer.start(config.rpcListen, { nodeId: config.nodeId, clusterId: meta.value.clusterId, nowMs: () => clock.nowMs() }, componentLogger(root, 'rpc', config.nodeId));
+    parts.rpc = await RpcServer.start(
+      config.rpcListen,
+      { nodeId: config.nodeId, clusterId: meta.value.clusterId, nowMs: () => clock.nowMs() },
+      componentLogger(root, 'rpc', config.nodeId),
+      parts.cluster?.rpcServices() ?? [],
+    );
+    parts.cluster?.begin(resolved.advertise, rpcAdvertise(config, parts.rpc.port));
     parts.retention = new RetentionTimer(topics.value, config.retentionCheckIntervalMs, logger);
     state = 'ready';
     logger.info(
@@ -197,6 +209,32 @@ function running(parts: Required<Parts>, context: BrokerContext, config: BrokerC
       return closing;
     },
   };
+}
+
+/** The topic manager: the cluster's (metadata through the quorum) with --voters, else the single broker's own. */
+async function openTopics(config: BrokerConfig, options: StartBrokerOptions, parts: Parts, root: Logger, fs: FileSystem, clock: Clock): Promise<{ value: TopicManager }> {
+  if (config.cluster !== null) {
+    parts.cluster = await ClusterNode.start({
+      config,
+      cluster: config.cluster,
+      fs,
+      clock,
+      random: options.random ?? cryptoRandom,
+      rootLogger: root,
+      onFatal: (error) => componentLogger(root, 'broker', config.nodeId).fatal({ err: error }, 'metadata storage failed; this node no longer takes part in the quorum'),
+    });
+    return { value: parts.cluster.topics };
+  }
+  const topics = await LocalTopicManager.open({ dataDir: config.dataDir, fs, clock, defaults: config.topicDefaults, logger: root.child({ nodeId: config.nodeId }), nodeId: config.nodeId });
+  if (!topics.ok) throw startFailed(`cannot load topics from ${config.dataDir}: ${topics.error.message}`, topics.error);
+  return topics;
+}
+
+/** Where peers reach this node's gRPC server: its voter entry, else the listener. */
+function rpcAdvertise(config: BrokerConfig, boundPort: number): HostPort {
+  const self = config.voters.find((v) => v.nodeId === config.nodeId);
+  if (self !== undefined && self.port !== 0) return { host: self.host, port: self.port };
+  return { host: config.advertise.host, port: boundPort };
 }
 
 /** The broker's group settings as the group service takes them; options (tests) override the config. */

@@ -5,6 +5,7 @@
 import { CliFailure } from './cli-error.js';
 import { writeOut, type CliIo } from './cli-io.js';
 import { runBench } from './commands/bench.js';
+import { runCluster } from './commands/cluster.js';
 import { runConsume } from './commands/consume.js';
 import { runGroups } from './commands/groups.js';
 import { runProduce } from './commands/produce.js';
@@ -15,6 +16,7 @@ export const mainUsage = `Usage: tributary <command> [options]
 
 Commands:
   broker     run a broker (tributary broker --help)
+  cluster    start a local cluster of brokers (tributary cluster up)
   topics     create, list, describe, alter and delete topics
   produce    send stdin lines to a topic as records
   consume    print records from a topic (alone, or as a member of a consumer group)
@@ -47,6 +49,7 @@ async function runBrokerCommand(argv: readonly string[], io: CliIo): Promise<num
 
 const commands: Record<string, Command> = {
   broker: runBrokerCommand,
+  cluster: runCluster,
   topics: runTopics,
   produce: runProduce,
   consume: runConsume,

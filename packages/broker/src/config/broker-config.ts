@@ -57,6 +57,30 @@ export const defaultGroupSettings: GroupSettings = {
   initialRebalanceDelayMs: 3_000,
 };
 
+/** How a broker takes part in a cluster (only with --voters). */
+export interface ClusterSettings {
+  /**
+   * Every node of a cluster must have the same; by default derived from the voter list (so the
+   * nodes of one --voters agree without a format step), or set with --cluster-id.
+   */
+  readonly clusterId: string;
+  /** The controller fences a broker without a heartbeat for this long (Kafka's broker.session.timeout.ms). */
+  readonly brokerSessionTimeoutMs: number;
+  readonly brokerHeartbeatIntervalMs: number;
+  /** Metadata log entries applied between snapshots. */
+  readonly metadataSnapshotIntervalEntries: number;
+}
+
+/**
+ * Kafka's defaults are 9000 and 2000 ms; ours are shorter so a dead broker loses its leaderships
+ * within a few seconds. A heartbeat is one small gRPC call, so the cost is negligible.
+ */
+export const defaultClusterSettings: Omit<ClusterSettings, 'clusterId'> = {
+  brokerSessionTimeoutMs: 3_000,
+  brokerHeartbeatIntervalMs: 500,
+  metadataSnapshotIntervalEntries: 1_000,
+};
+
 export interface BrokerConfig {
   readonly nodeId: number;
   readonly dataDir: string;
@@ -67,6 +91,11 @@ export interface BrokerConfig {
   readonly httpListen: HostPort;
   /** The controller quorum; just this node when not given. */
   readonly voters: readonly Voter[];
+  /**
+   * Cluster mode (with --voters): metadata through the Raft quorum, this node a voter and a
+   * broker (KRaft's combined mode). null: a single broker keeping its own topic metadata.
+   */
+  readonly cluster: ClusterSettings | null;
   /** Kafka's auto.create.topics.enable (default true). */
   readonly autoCreateTopics: boolean;
   /** Kafka's delete.topic.enable (default true). */

@@ -163,3 +163,16 @@ test('consumer-group settings: Kafka defaults, flags, environment and file', () 
   assert.deepEqual(set, { offsetsTopicPartitions: 3, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 0 });
   assert.match(loadError(['--data-dir', '/d', '--offsets-topic-num-partitions', '0']).message, /offsets\.topic\.num\.partitions/);
 });
+
+test('cluster mode: only with --voters; the cluster id is derived from the voter list unless given', () => {
+  assert.equal(load(['--data-dir', '/d']).config.cluster, null);
+  const one = load(['--data-dir', '/d', '--node-id', '2', '--voters', '1@a:9093,2@b:9093,3@c:9093']).config.cluster;
+  const other = load(['--data-dir', '/e', '--node-id', '3', '--voters', '3@c:9093,1@a:9093,2@b:9093']).config.cluster;
+  assert.ok(one !== null && other !== null);
+  assert.equal(one.clusterId, other.clusterId, 'every node of one voter list derives the same id');
+  assert.match(one.clusterId, /^[A-Za-z0-9_-]{22}$/);
+  assert.deepEqual({ ...one, clusterId: '' }, { clusterId: '', brokerSessionTimeoutMs: 3000, brokerHeartbeatIntervalMs: 500, metadataSnapshotIntervalEntries: 1000 });
+  const given = load(['--data-dir', '/d', '--node-id', '1', '--voters', '1@a:9093', '--cluster-id', 'my-cluster', '--broker-session-timeout-ms', '9000']).config.cluster;
+  assert.equal(given?.clusterId, 'my-cluster');
+  assert.equal(given?.brokerSessionTimeoutMs, 9000);
+});

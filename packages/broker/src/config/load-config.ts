@@ -6,9 +6,10 @@
  * BrokerConfig field path (`limits.connectionsMax`, or nested `{ "limits": { ... } }`).
  * A bad value is a ConfigError naming the setting and where it came from.
  */
+import { createHash } from 'node:crypto';
 import { type Result, ok, err, TributaryError } from '@tributary/common';
 import { SEGMENT_BYTES_MAX } from '@tributary/storage';
-import { defaultGroupSettings, defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits, type GroupSettings, type HostPort, type TopicDefaults, type Voter } from './broker-config.js';
+import { defaultClusterSettings, defaultGroupSettings, type ClusterSettings, defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits, type GroupSettings, type HostPort, type TopicDefaults, type Voter } from './broker-config.js';
 import { bool, hostPort, int32Min, intIn, isWildcardHost, logLevel, nonEmptyString, safeIntMin, voters, type ValueParser } from './config-values.js';
 
 export class ConfigError extends TributaryError {
@@ -40,6 +41,10 @@ export const settings: readonly Setting[] = [
   { key: 'rpc.listen', field: 'rpcListen', parse: hostPort, help: 'broker-to-broker gRPC listener (default: listener host, port 9093)' },
   { key: 'http.listen', field: 'httpListen', parse: hostPort, help: '/health, /ready and /metrics (default: listener host, port 9644)' },
   { key: 'voters', field: 'voters', parse: voters, help: 'controller quorum, ID@HOST:RPCPORT,... (default: just this node)' },
+  { key: 'cluster.id', field: 'cluster.clusterId', parse: nonEmptyString, help: 'with --voters: the cluster id all nodes share (default: derived from the voter list)' },
+  { key: 'broker.session.timeout.ms', field: 'cluster.brokerSessionTimeoutMs', parse: intIn(100, 0x7fff_ffff), help: 'with --voters: a broker without a heartbeat this long is fenced (default 3000)' },
+  { key: 'broker.heartbeat.interval.ms', field: 'cluster.brokerHeartbeatIntervalMs', parse: intIn(10, 0x7fff_ffff), help: 'with --voters: how often a broker heartbeats to the controller (default 500)' },
+  { key: 'metadata.snapshot.interval.records', field: 'cluster.metadataSnapshotIntervalEntries', parse: intIn(1, 0x7fff_ffff), help: 'with --voters: metadata log entries between snapshots (default 1000)' },
   { key: 'auto.create.topics.enable', field: 'autoCreateTopics', parse: bool, help: 'create unknown topics on Metadata requests (default true)' },
   { key: 'delete.topic.enable', field: 'deleteTopicEnable', parse: bool, help: 'allow DeleteTopics (default true)' },
   { key: 'num.partitions', field: 'topicDefaults.numPartitions', parse: intIn(1, 100_000), help: 'partitions of a topic created without a count (default 1)' },
@@ -279,6 +284,22 @@ function checkPortClash(a: Addresses): ConfigError | null {
   return null;
 }
 
+/** 22 base64url characters from the sorted voter list, so every node of one --voters derives the same id. */
+function clusterIdOf(voterList: readonly Voter[]): string {
+  const text = [...voterList].sort((a, b) => a.nodeId - b.nodeId).map((x) => `${x.nodeId}@${x.host}:${x.port}`).join(',');
+  return createHash('sha256').update(text).digest().subarray(0, 16).toString('base64url');
+}
+
+function buildCluster(v: Map<string, unknown>): ClusterSettings {
+  const d = defaultClusterSettings;
+  return {
+    clusterId: pick(v, 'cluster.id', clusterIdOf(v.get('voters') as Voter[])),
+    brokerSessionTimeoutMs: pick(v, 'broker.session.timeout.ms', d.brokerSessionTimeoutMs),
+    brokerHeartbeatIntervalMs: pick(v, 'broker.heartbeat.interval.ms', d.brokerHeartbeatIntervalMs),
+    metadataSnapshotIntervalEntries: pick(v, 'metadata.snapshot.interval.records', d.metadataSnapshotIntervalEntries),
+  };
+}
+
 function buildVoters(v: Map<string, unknown>, nodeId: number, a: Addresses): Result<readonly Voter[], ConfigError> {
   const given = v.get('voters') as Voter[] | undefined;
   if (given === undefined) return ok([{ nodeId, host: a.advertise.host, port: a.rpcListen.port }]);
@@ -304,6 +325,7 @@ function buildConfig(v: Map<string, unknown>): Result<LoadedConfig, ConfigError>
     dataDir,
     ...addresses,
     voters: voterList.value,
+    cluster: v.has('voters') ? buildCluster(v) : null,
     autoCreateTopics: pick(v, 'auto.create.topics.enable', true),
     deleteTopicEnable: pick(v, 'delete.topic.enable', true),
     topicDefaults: buildTopicDefaults(v),
@@ -327,6 +349,7 @@ export function testBrokerConfig(dataDir: string, overrides: Partial<BrokerConfi
     rpcListen: loopback(0),
     httpListen: loopback(0),
     voters: [{ nodeId: 1, host: '127.0.0.1', port: 0 }],
+    cluster: null,
     autoCreateTopics: true,
     deleteTopicEnable: true,
     topicDefaults: defaultTopicDefaults,

@@ -19,7 +19,8 @@ export const OFFSETS_BATCH_RECORDS_MAX = 500;
 export const OFFSETS_BATCH_BYTES_MAX = 512 * 1024;
 export const REPLAY_READ_BYTES = 1024 * 1024;
 
-export type PartitionStatus = 'loading' | 'active' | 'failed' | 'closed';
+/** 'elsewhere': another broker leads this offsets partition (in a cluster), so it coordinates its groups. */
+export type PartitionStatus = 'loading' | 'active' | 'failed' | 'elsewhere' | 'closed';
 
 interface Waiting {
   readonly request: GroupRequest;
@@ -42,6 +43,8 @@ export class CoordinatorPartition {
   private readonly waiting = new Map<number, Waiting>();
   private appendChain: Promise<boolean> = Promise.resolve(true);
   private loading: Promise<void> | null = null;
+  /** The leader epoch of the log the core was replayed from: a new epoch means a new leadership. */
+  private loadedEpoch = -1;
 
   constructor(private readonly options: CoordinatorPartitionOptions) {
     this.core = this.newCore();
@@ -68,9 +71,14 @@ export class CoordinatorPartition {
   }
 
   private async replay(): Promise<void> {
-    this.status = 'loading';
     const handle = this.options.handle();
-    const records = handle === undefined ? null : await readAllRecords(handle);
+    if (handle === undefined) {
+      this.becomeElsewhere();
+      return;
+    }
+    this.status = 'loading';
+    this.loadedEpoch = handle.leaderEpoch;
+    const records = await readAllRecords(handle);
     if ((this.status as PartitionStatus) === 'closed') return;
     if (records === null) {
       this.status = 'failed';
@@ -85,7 +93,8 @@ export class CoordinatorPartition {
 
   submit(request: GroupRequest): Promise<GroupResponse> {
     if (this.status !== 'active') {
-      const code = this.status === 'loading' ? GroupErrors.COORDINATOR_LOAD_IN_PROGRESS : GroupErrors.COORDINATOR_NOT_AVAILABLE;
+      const code =
+        this.status === 'loading' ? GroupErrors.COORDINATOR_LOAD_IN_PROGRESS : this.status === 'elsewhere' ? GroupErrors.NOT_COORDINATOR : GroupErrors.COORDINATOR_NOT_AVAILABLE;
       return Promise.resolve(groupErrorResponse(request, code));
     }
     const requestId = this.nextRequestId++;
@@ -97,9 +106,32 @@ export class CoordinatorPartition {
   }
 
   tick(): void {
+    this.followLeadership();
     if (this.status !== 'active') return;
     this.core.tick(this.options.clock.nowMs());
     this.processReady();
+  }
+
+  /**
+   * In a cluster the offsets partition's leadership moves: losing it answers every held request
+   * NOT_COORDINATOR (clients look the coordinator up again); gaining it, or a new leader epoch,
+   * replays the log into a fresh core, since another leader may have written to it meanwhile.
+   */
+  private followLeadership(): void {
+    if (this.status === 'closed' || this.loading !== null) return;
+    const handle = this.options.handle();
+    if (handle === undefined) {
+      if (this.status !== 'elsewhere') this.becomeElsewhere();
+      return;
+    }
+    if (this.status === 'elsewhere' || handle.leaderEpoch !== this.loadedEpoch) void this.load();
+  }
+
+  private becomeElsewhere(): void {
+    this.status = 'elsewhere';
+    this.answerAll(GroupErrors.NOT_COORDINATOR);
+    this.core = this.newCore();
+    this.appendChain = Promise.resolve(true);
   }
 
   private deliver(requestId: number, response: GroupResponse): void {

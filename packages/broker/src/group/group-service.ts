@@ -1,6 +1,7 @@
 /**
  * The broker's group coordination: one CoordinatorPartition per `__consumer_offsets` partition
- * (all led by this node on a single broker), request routing by Kafka's
+ * (all led by this node on a single broker; in a cluster each serves while this node leads its
+ * partition, see CoordinatorPartition.followLeadership), request routing by Kafka's
  * `abs(groupId.hashCode) % partitions`, and the timer that ticks every coordinator.
  *
  * `__consumer_offsets` is created the first time a group request needs it, as Kafka does on the
@@ -48,6 +49,8 @@ export interface GroupServiceOptions {
 export interface GroupCoordinatorService {
   /** The offsets partition a group belongs to, or null while the offsets topic does not exist yet. */
   partitionFor(groupId: string): number | null;
+  /** The broker that coordinates a group (its offsets partition's leader), or null when none does yet. */
+  coordinatorFor(groupId: string): number | null;
   /** Makes sure the offsets topic exists and its coordinators are loading or loaded. */
   ensureReady(): Promise<boolean>;
   /** One group's request, routed to its coordinator. */
@@ -87,7 +90,7 @@ export class GroupService implements GroupCoordinatorService {
 
   private openPartitions(): void {
     const topic = this.options.topics.topic(OFFSETS_TOPIC);
-    if (topic === undefined || this.partitions.length > 0) return;
+    if (topic === undefined || this.partitions.length > 0 || topic.partitions.length === 0) return;
     const logger = this.options.logger;
     this.partitions = topic.partitions.map(
       (p) =>
@@ -105,6 +108,12 @@ export class GroupService implements GroupCoordinatorService {
 
   partitionFor(groupId: string): number | null {
     return this.partitions.length === 0 ? null : offsetsPartitionFor(groupId, this.partitions.length);
+  }
+
+  coordinatorFor(groupId: string): number | null {
+    const index = this.partitionFor(groupId);
+    const leader = index === null ? undefined : this.options.topics.topic(OFFSETS_TOPIC)?.partitions[index]?.leaderId;
+    return leader === undefined || leader < 0 ? null : leader;
   }
 
   ensureReady(): Promise<boolean> {

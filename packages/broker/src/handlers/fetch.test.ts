@@ -1,3 +1,4 @@
+import type { PartitionHandle } from '../state/topic-manager.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Errors } from './data/error-codes.js';
@@ -123,7 +124,7 @@ test('only records below the high watermark are returned', async () => {
   const broker = await testBroker();
   const topic = await broker.topics.addTopic('lazy', 1, {}, { flush: { kind: 'never' } });
   await produce(broker, 'lazy', 0, await testBatch({ records: 2 }));
-  const log = topic.partitions[0].log;
+  const log = (topic.partitions[0] as PartitionHandle).log;
   assert.equal(log.logEndOffset, 2);
   const before = partitionOf(await call(broker, fetchHandler, 11, fetchRequest([{ topic: 'lazy' }])), 'lazy');
   assert.equal(before.highWatermark, 0n);

@@ -1,6 +1,6 @@
 /**
  * FindCoordinator, v0–4 (kafka-python sends v0, kafkajs and librdkafka v2; v4 batches keys).
- * Group keys: this node, once `__consumer_offsets` exists (created here on first use, as Kafka
+ * Group keys: the leader of the group's `__consumer_offsets` partition, once the topic exists (created here on first use, as Kafka
  * does; COORDINATOR_NOT_AVAILABLE until then, which clients retry). Transaction keys get
  * COORDINATOR_NOT_AVAILABLE: there is no transaction coordinator yet. v0 stays advertised:
  * librdkafka 2.0.2 enables lz4 only when the broker lists FindCoordinator v0 (rdkafka_feature.c).
@@ -18,22 +18,25 @@ interface Answer {
   readonly port: number;
 }
 
-async function coordinatorFor(keyType: number, ctx: RequestContext): Promise<Answer> {
+async function coordinatorFor(keyType: number, key: string, ctx: RequestContext): Promise<Answer> {
   const unavailable = (message: string): Answer => ({ errorCode: ErrorCode['COORDINATOR_NOT_AVAILABLE']!, errorMessage: message, nodeId: -1, host: '', port: -1 });
   if (keyType !== GROUP_KEY_TYPE) return unavailable('this broker has no transaction coordinator yet');
   const groups = ctx.broker.groups;
   if (groups === undefined || !(await groups.ensureReady())) return unavailable('the group coordinator is not available');
-  const { host, port } = ctx.broker.config.advertise;
-  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: ctx.broker.nodeId, host, port };
+  const nodeId = groups.coordinatorFor(key);
+  const broker = nodeId === null ? undefined : ctx.broker.brokers().find((b) => b.nodeId === nodeId);
+  if (broker === undefined) return unavailable(`the coordinator of group ${key} is not available yet`);
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
 }
 
 async function findCoordinator(request: FindCoordinatorRequest, ctx: RequestContext): Promise<FindCoordinatorResponse> {
   const keyType = ctx.apiVersion >= 1 ? request.keyType : GROUP_KEY_TYPE;
   if (ctx.apiVersion >= 4) {
-    const answer = await coordinatorFor(keyType, ctx);
-    return { ...defaultFindCoordinatorResponse(), coordinators: request.coordinatorKeys.map((key) => ({ key, ...answer })) };
+    const coordinators = [];
+    for (const key of request.coordinatorKeys) coordinators.push({ key, ...(await coordinatorFor(keyType, key, ctx)) });
+    return { ...defaultFindCoordinatorResponse(), coordinators };
   }
-  const answer = await coordinatorFor(keyType, ctx);
+  const answer = await coordinatorFor(keyType, request.key, ctx);
   return { ...defaultFindCoordinatorResponse(), ...answer, errorMessage: ctx.apiVersion >= 1 ? answer.errorMessage : null };
 }
 

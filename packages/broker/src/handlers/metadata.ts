@@ -3,8 +3,8 @@
  * topic. v10+ may name topics by id. An unknown topic is created when the broker allows it
  * (auto.create.topics.enable) and, from v4, the request does (AllowAutoTopicCreation); before
  * v4 the broker's setting alone decides, as in Kafka. Otherwise UNKNOWN_TOPIC_OR_PARTITION;
- * an invalid name gets INVALID_TOPIC_EXCEPTION. The broker list is this node at its advertised
- * address; every partition is led by this node, replicas and ISR just this node.
+ * an invalid name gets INVALID_TOPIC_EXCEPTION. Brokers are the live (unfenced) ones at their
+ * advertised addresses; partitions carry leader, epoch, replicas and ISR from the metadata.
  *
  * Differs from Kafka: an auto-created topic is returned complete at once (Kafka first answers
  * LEADER_NOT_AVAILABLE until leaders are elected); a partition whose log is offline is reported
@@ -21,7 +21,7 @@ import {
   type MetadataResponseMetadataResponseTopic,
 } from '@tributary/protocol';
 import type { BrokerContext } from '../broker-context.js';
-import type { PartitionHandle, TopicState } from '../state/topic-manager.js';
+import type { PartitionInfo, TopicState } from '../state/topic-manager.js';
 import type { HandlerSpec, RequestContext } from './handler.js';
 
 type MetadataTopic = MetadataResponseMetadataResponseTopic;
@@ -39,16 +39,15 @@ const bits = (ops: readonly number[]): number => ops.reduce((acc, op) => acc | (
 const TOPIC_OPERATIONS = bits([3, 4, 5, 6, 7, 8, 10, 11]);
 const CLUSTER_OPERATIONS = bits([5, 7, 8, 9, 10, 11, 12]);
 
-function partitionMetadata(nodeId: number, partition: PartitionHandle): MetadataResponseMetadataResponsePartition {
-  const offline = partition.log.offlineError !== null;
+function partitionMetadata(partition: PartitionInfo): MetadataResponseMetadataResponsePartition {
   return {
-    errorCode: offline ? LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    errorCode: partition.leaderId < 0 ? LEADER_NOT_AVAILABLE : ErrorCode.NONE,
     partitionIndex: partition.index,
-    leaderId: offline ? -1 : nodeId,
+    leaderId: partition.leaderId,
     leaderEpoch: partition.leaderEpoch,
-    replicaNodes: [nodeId],
-    isrNodes: offline ? [] : [nodeId],
-    offlineReplicas: offline ? [nodeId] : [],
+    replicaNodes: [...partition.replicas],
+    isrNodes: [...partition.isr],
+    offlineReplicas: [...partition.offlineReplicas],
   };
 }
 
@@ -58,7 +57,7 @@ function topicMetadata(broker: BrokerContext, topic: TopicState, request: Metada
     name: topic.name,
     topicId: topic.topicId,
     isInternal: topic.isInternal,
-    partitions: topic.partitions.map((p) => partitionMetadata(broker.nodeId, p)),
+    partitions: topic.partitions.map(partitionMetadata),
     topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
@@ -114,10 +113,9 @@ async function requestedTopics(broker: BrokerContext, request: MetadataRequest, 
 
 export async function handleMetadata(request: MetadataRequest, ctx: RequestContext): Promise<MetadataResponse> {
   const broker = ctx.broker;
-  const advertise = broker.config.advertise;
   return {
     ...defaultMetadataResponse(),
-    brokers: [{ nodeId: broker.nodeId, host: advertise.host, port: advertise.port, rack: null }],
+    brokers: broker.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     clusterId: broker.clusterId,
     controllerId: broker.controllerId(),
     topics: await requestedTopics(broker, request, ctx.apiVersion),

@@ -1,3 +1,4 @@
+import type { PartitionHandle } from '../state/topic-manager.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BATCH_OFFSETS, TimestampType, type ProduceResponse } from '@tributary/protocol';
@@ -47,14 +48,14 @@ test('acks=0 appends and returns no response; acks=1 answers; other acks are INV
   const topic = await broker.topics.addTopic('t', 1);
   const none = await callOverWire(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: await testBatch() }], 0));
   assert.equal(none, NO_RESPONSE);
-  assert.equal(topic.partitions[0].log.logEndOffset, 1, 'the acks=0 batch was appended');
+  assert.equal((topic.partitions[0] as PartitionHandle).log.logEndOffset, 1, 'the acks=0 batch was appended');
   const one = only(await call(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: await testBatch() }], 1)));
   assert.equal(one.errorCode, Errors.NONE);
   assert.equal(one.baseOffset, 1n);
   const bad = only(await call(broker, produceHandler, 8, produceRequest('t', [{ index: 0, records: await testBatch() }], 2)));
   assert.equal(bad.errorCode, Errors.INVALID_REQUIRED_ACKS);
   assert.match(bad.errorMessage ?? '', /acks/);
-  assert.equal(topic.partitions[0].log.logEndOffset, 2, 'nothing appended for bad acks');
+  assert.equal((topic.partitions[0] as PartitionHandle).log.logEndOffset, 2, 'nothing appended for bad acks');
 });
 
 test('a failed acks=0 produce closes the connection instead of answering, as Kafka does', async () => {
@@ -91,7 +92,7 @@ test('a batch above the topic max.message.bytes is MESSAGE_TOO_LARGE and not app
   const response = only(await call(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: big }])));
   assert.equal(response.errorCode, Errors.MESSAGE_TOO_LARGE);
   assert.equal(response.baseOffset, -1n);
-  assert.equal(topic.partitions[0].log.logEndOffset, 0);
+  assert.equal((topic.partitions[0] as PartitionHandle).log.logEndOffset, 0);
   const small = only(await call(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: await testBatch({ valueBytes: 10 }) }])));
   assert.equal(small.errorCode, Errors.NONE);
 });
@@ -112,7 +113,7 @@ test('corrupt batches are CORRUPT_MESSAGE; old message formats UNSUPPORTED_FOR_M
   const two = Buffer.concat([await testBatch(), await testBatch()]);
   assert.equal(only(await call(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: two }]))).errorCode, Errors.INVALID_RECORD);
   assert.equal(only(await call(broker, produceHandler, 7, produceRequest('t', [{ index: 0, records: null }]))).errorCode, Errors.INVALID_RECORD);
-  assert.equal(topic.partitions[0].log.logEndOffset, 0, 'nothing appended');
+  assert.equal((topic.partitions[0] as PartitionHandle).log.logEndOffset, 0, 'nothing appended');
 });
 
 test('a storage failure is KAFKA_STORAGE_ERROR and the error message reaches v8+ clients', async () => {

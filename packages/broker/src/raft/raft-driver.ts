@@ -60,9 +60,15 @@ interface PendingCompaction {
   readonly resolve: (result: Result<void, RaftStorageError | Error>) => void;
 }
 
+/** Where a proposal went: its index in the leader's log and the term it was proposed in. */
+export interface ProposedEntry {
+  readonly index: number;
+  readonly term: number;
+}
+
 interface PendingProposal {
   readonly data: Uint8Array;
-  readonly resolve: (index: number | undefined) => void;
+  readonly resolve: (proposed: ProposedEntry | undefined) => void;
 }
 
 export class RaftDriver {
@@ -108,8 +114,12 @@ export class RaftDriver {
     this.schedule();
   }
 
-  /** Resolves with the entry's index once it is in the leader's log (not yet committed), or undefined when this node does not lead. */
-  propose(data: Uint8Array): Promise<number | undefined> {
+  /**
+   * Resolves with the entry's index and term once it is in the leader's log (not yet committed),
+   * or undefined when this node does not lead. It commits only if the entry committed at that
+   * index has that term.
+   */
+  propose(data: Uint8Array): Promise<ProposedEntry | undefined> {
     const bound = this.config.maxPendingProposals ?? RAFT_DRIVER_DEFAULTS.maxPendingProposals;
     if (this.closed || this.pendingProposals.length >= bound) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -166,7 +176,10 @@ export class RaftDriver {
     for (const m of messages) this.node.step(m);
     const proposals = this.pendingProposals;
     this.pendingProposals = [];
-    for (const p of proposals) p.resolve(this.node.propose(p.data));
+    for (const p of proposals) {
+      const index = this.node.propose(p.data);
+      p.resolve(index === undefined ? undefined : { index, term: this.node.term });
+    }
   }
 
   /** Compacts core and storage; only legal with no Ready outstanding. Storage is written after the core, so a crash between leaves a longer log, which is safe. */

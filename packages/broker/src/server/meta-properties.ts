@@ -48,27 +48,34 @@ async function writeDurably(fs: FileSystem, dir: string, meta: MetaProperties): 
   await fs.syncDirectory(dir);
 }
 
-/** Reads the directory's identity, creating it (with a new cluster id) on first start. */
-export async function loadOrCreateMetaProperties(fs: FileSystem, dir: string, nodeId: number): Promise<Result<MetaProperties, MetaPropertiesError>> {
+/**
+ * Reads the directory's identity, creating it on first start with `clusterId` (a cluster's nodes
+ * must agree on it) or, for a single broker, a new random one. A directory written for another
+ * cluster or node is refused.
+ */
+export async function loadOrCreateMetaProperties(fs: FileSystem, dir: string, nodeId: number, clusterId?: string): Promise<Result<MetaProperties, MetaPropertiesError>> {
   const path = posix.join(dir, META_PROPERTIES_FILE);
   try {
     if (!(await fs.exists(path))) {
-      const meta = { clusterId: randomBytes(16).toString('base64url'), nodeId };
+      const meta = { clusterId: clusterId ?? randomBytes(16).toString('base64url'), nodeId };
       await writeDurably(fs, dir, meta);
       return ok(meta);
     }
     const bytes = await fs.readFile(path);
     if (bytes.length > META_BYTES_MAX) return err(new MetaPropertiesError(`${path} is ${bytes.length} bytes: not a Tributary meta.properties`));
     const entries = parse(bytes.toString('utf8'));
-    const clusterId = entries.get('cluster.id');
+    const storedClusterId = entries.get('cluster.id');
     const storedNodeId = Number(entries.get('node.id'));
-    if (clusterId === undefined || clusterId === '' || !Number.isSafeInteger(storedNodeId)) {
+    if (storedClusterId === undefined || storedClusterId === '' || !Number.isSafeInteger(storedNodeId)) {
       return err(new MetaPropertiesError(`${path} lacks cluster.id or node.id; remove it only if this directory holds no data`));
     }
     if (storedNodeId !== nodeId) {
       return err(new MetaPropertiesError(`${dir} belongs to node ${storedNodeId}, not node ${nodeId} (see ${path})`));
     }
-    return ok({ clusterId, nodeId });
+    if (clusterId !== undefined && storedClusterId !== clusterId) {
+      return err(new MetaPropertiesError(`${dir} belongs to cluster ${storedClusterId}, not ${clusterId} (see ${path})`));
+    }
+    return ok({ clusterId: storedClusterId, nodeId });
   } catch (e) {
     return err(new MetaPropertiesError(`cannot read or write ${path}: ${(e as Error).message}`));
   }

@@ -13,12 +13,29 @@ import type { PartitionHandle, TopicConfig } from './topic-manager.js';
 export class LocalPartitionHandle implements PartitionHandle {
   /** Leadership never moves on a single broker. */
   readonly leaderEpoch = 0;
+  readonly replicas: readonly number[];
 
   constructor(
     readonly topic: string,
     readonly index: number,
     public log: PartitionLog,
-  ) {}
+    private readonly nodeId: number,
+  ) {
+    this.replicas = [nodeId];
+  }
+
+  /** A partition whose log is offline has no leader and an empty ISR. */
+  get leaderId(): number {
+    return this.log.offlineError === null ? this.nodeId : -1;
+  }
+
+  get isr(): readonly number[] {
+    return this.log.offlineError === null ? this.replicas : [];
+  }
+
+  get offlineReplicas(): readonly number[] {
+    return this.log.offlineError === null ? [] : this.replicas;
+  }
 
   /** The log's flush policy is 'every-append', so what is durable is what consumers may see. */
   get highWatermark(): number {

@@ -32,7 +32,7 @@ function snapshot(manager: LocalTopicManager): Snapshot {
     manager.topics().map((topic) => ({
       name: topic.name,
       overrides: topic.config.overrides,
-      partitions: topic.partitions.map((p) => ({ end: p.log.logEndOffset, offline: p.log.offlineError !== null })),
+      partitions: topic.partitions.map((p) => manager.partition(topic.name, p.index)!).map((p) => ({ end: p.log.logEndOffset, offline: p.log.offlineError !== null })),
     })),
   );
 }

@@ -46,6 +46,8 @@ export interface LocalTopicManagerOptions {
   readonly limits?: Partial<TopicManagerLimits>;
   /** Source of topic ids (16 bytes); default crypto randomness. */
   readonly randomBytes?: (size: number) => Buffer;
+  /** This broker's id: the leader and only replica of every partition (default 1). */
+  readonly nodeId?: number;
 }
 
 interface LocalTopic {
@@ -80,6 +82,7 @@ export class LocalTopicManager implements TopicManager {
     private readonly defaults: TopicDefaults,
     private readonly limits: TopicManagerLimits,
     private readonly random: (size: number) => Buffer,
+    private readonly nodeId: number,
   ) {
     this.mutex = new KeyedMutex(limits.adminWaitersPerTopicMax);
   }
@@ -89,7 +92,7 @@ export class LocalTopicManager implements TopicManager {
     const store = new TopicMetadataStore(options.fs, options.dataDir);
     const ctx: PartitionOpenContext = { fs: options.fs, clock: options.clock, logger, ...(options.scheduler ? { scheduler: options.scheduler } : {}) };
     const limits = { ...defaultTopicManagerLimits, ...options.limits };
-    const manager = new LocalTopicManager(store, ctx, options.defaults, limits, options.randomBytes ?? randomBytes);
+    const manager = new LocalTopicManager(store, ctx, options.defaults, limits, options.randomBytes ?? randomBytes, options.nodeId ?? 1);
     const initialised = await store.init();
     if (!initialised.ok) return initialised;
     const loaded = await store.loadAll();
@@ -334,7 +337,7 @@ export class LocalTopicManager implements TopicManager {
     const handles: LocalPartitionHandle[] = [];
     for (let p = from; p < metadata.partitionCount; p++) {
       const log = await openPartitionLog(this.partitionCtx, this.store.partitionDir(metadata.name, p), config, { topic: metadata.name, partition: p });
-      handles.push(new LocalPartitionHandle(metadata.name, p, log));
+      handles.push(new LocalPartitionHandle(metadata.name, p, log, this.nodeId));
     }
     return handles;
   }

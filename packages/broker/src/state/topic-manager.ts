@@ -51,12 +51,22 @@ export interface TopicConfig {
   readonly overrides: Readonly<Record<string, string>>;
 }
 
-export interface PartitionHandle {
-  readonly topic: string;
+/** A partition as the cluster metadata describes it (Metadata responses are built from this). */
+export interface PartitionInfo {
   readonly index: number;
-  readonly log: PartitionLog;
-  /** The leader epoch (0 on a single broker until leadership can change). */
+  /** The leader's broker id, or -1 when the partition has none. */
+  readonly leaderId: number;
   readonly leaderEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** Replicas whose log is offline (a storage failure). */
+  readonly offlineReplicas: readonly number[];
+}
+
+/** A partition this broker leads: its local log and what consumers may see of it. */
+export interface PartitionHandle extends PartitionInfo {
+  readonly topic: string;
+  readonly log: PartitionLog;
   /**
    * Offsets below this are visible to consumers. On a single broker it is the durable log end
    * (with flush policy 'never', the log end): acks=all data is never shown before it is on disk.
@@ -69,7 +79,8 @@ export interface TopicState {
   /** Kafka-style topic id: 22-character base64url of 16 random bytes. */
   readonly topicId: string;
   readonly isInternal: boolean;
-  readonly partitions: readonly PartitionHandle[];
+  /** Every partition of the topic, in index order, wherever it is led. */
+  readonly partitions: readonly PartitionInfo[];
   readonly config: TopicConfig;
 }
 
@@ -103,6 +114,7 @@ export interface TopicManager {
   topics(): readonly TopicState[];
   topic(name: string): TopicState | undefined;
   topicById(topicId: string): TopicState | undefined;
+  /** The partition when this broker leads it; undefined when it leads elsewhere or does not exist. */
   partition(topic: string, index: number): PartitionHandle | undefined;
   /**
    * Creates a topic durably and opens its partitions. With validateOnly nothing is created and

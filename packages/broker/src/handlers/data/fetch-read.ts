@@ -107,9 +107,10 @@ export async function fetchPass(broker: BrokerContext, request: FetchRequest, op
     const topic = broker.topics.topic(topicRequest.topic);
     const partitions: FetchResponsePartitionData[] = [];
     for (const partitionRequest of topicRequest.partitions) {
-      const partition = topic?.partitions[partitionRequest.partition];
+      const partition = topic === undefined ? undefined : broker.topics.partition(topic.name, partitionRequest.partition);
       if (partition === undefined) {
-        partitions.push(errorPartition(partitionRequest.partition, Errors.UNKNOWN_TOPIC_OR_PARTITION));
+        const exists = topic?.partitions[partitionRequest.partition] !== undefined;
+        partitions.push(errorPartition(partitionRequest.partition, exists ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.UNKNOWN_TOPIC_OR_PARTITION));
         hasError = true;
         continue;
       }

@@ -55,8 +55,11 @@ export function checkProduceRecords(records: Buffer | null, maxMessageBytes: num
 }
 
 export async function producePartition(broker: BrokerContext, topic: TopicState, index: number, records: Buffer | null): Promise<PartitionProduceResult> {
-  const partition = topic.partitions[index];
-  if (partition === undefined) return produceError(Errors.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic.name} has no partition ${index}`);
+  const partition = broker.topics.partition(topic.name, index);
+  if (partition === undefined) {
+    if (topic.partitions[index] === undefined) return produceError(Errors.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic.name} has no partition ${index}`);
+    return produceError(Errors.NOT_LEADER_OR_FOLLOWER, `this broker does not lead ${topic.name}-${index}`);
+  }
   const checked = checkProduceRecords(records, topic.config.maxMessageBytes);
   if (!checked.ok) return checked.result;
   const { header } = checked;

@@ -37,6 +37,9 @@ export function testBrokerContext(logger: Logger = silentLogger()): BrokerContex
     waiters: new Proxy({} as PartitionWaiters, { get: (_t, name) => () => unused(`waiters.${String(name)}`) }),
     metrics: new CountingMetrics(),
     logger,
+    brokers() {
+      return [{ nodeId: 1, host: this.config.advertise.host, port: this.config.advertise.port, rack: null }];
+    },
     controllerId: () => 1,
   };
 }

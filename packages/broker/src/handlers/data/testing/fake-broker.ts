@@ -54,6 +54,10 @@ function handleOf(topic: string, index: number, log: PartitionLog, leaderEpoch: 
     index,
     log,
     leaderEpoch,
+    leaderId: 1,
+    replicas: [1],
+    isr: [1],
+    offlineReplicas: [],
     get highWatermark() {
       return log.durableEndOffset;
     },
@@ -61,7 +65,7 @@ function handleOf(topic: string, index: number, log: PartitionLog, leaderEpoch: 
 }
 
 export class FakeTopicManager implements TopicManager {
-  private readonly byName = new Map<string, { state: TopicState; logConfig: Partial<LogConfig> }>();
+  private readonly byName = new Map<string, { state: TopicState; handles: PartitionHandle[]; logConfig: Partial<LogConfig> }>();
   readonly created: string[] = [];
   leaderEpoch = 0;
 
@@ -80,19 +84,19 @@ export class FakeTopicManager implements TopicManager {
     const handles: PartitionHandle[] = [];
     for (let i = 0; i < partitions; i++) handles.push(handleOf(name, i, await this.openLog(name, i, logConfig), this.leaderEpoch));
     const state: TopicState = { name, topicId: `id-${name}`, isInternal: false, partitions: handles, config: topicConfig(config) };
-    this.byName.set(name, { state, logConfig });
+    this.byName.set(name, { state, handles, logConfig });
     return state;
   }
 
   /** Closes every log and opens it again (a broker restart, as the handlers see it). */
   async reopenAll(): Promise<void> {
-    for (const [name, { state, logConfig }] of this.byName) {
+    for (const [name, { state, handles: old, logConfig }] of this.byName) {
       const handles: PartitionHandle[] = [];
-      for (const p of state.partitions) {
+      for (const p of old) {
         await p.log.close();
         handles.push(handleOf(name, p.index, await this.openLog(name, p.index, logConfig), this.leaderEpoch));
       }
-      this.byName.set(name, { state: { ...state, partitions: handles }, logConfig });
+      this.byName.set(name, { state: { ...state, partitions: handles }, handles, logConfig });
     }
   }
 
@@ -112,7 +116,7 @@ export class FakeTopicManager implements TopicManager {
     return this.topics().find((t) => t.topicId === topicId);
   }
   partition(topic: string, index: number): PartitionHandle | undefined {
-    return this.topic(topic)?.partitions[index];
+    return this.byName.get(topic)?.handles[index];
   }
   async createTopic(request: { name: string; numPartitions: number }): Promise<Result<TopicState, TopicAdminError>> {
     if (this.byName.has(request.name)) return err(new FakeAdminError(36, `topic ${request.name} exists`));
@@ -128,7 +132,7 @@ export class FakeTopicManager implements TopicManager {
   }
   async enforceRetention(): Promise<void> {}
   async close(): Promise<void> {
-    for (const t of this.byName.values()) for (const p of t.state.partitions) await p.log.close();
+    for (const t of this.byName.values()) for (const p of t.handles) await p.log.close();
   }
 }
 
@@ -179,6 +183,9 @@ export async function testBroker(options: { autoCreateTopics?: boolean; limits?:
     waiters,
     metrics,
     logger: silentLogger(),
+    brokers() {
+      return [{ nodeId: 1, host: this.config.advertise.host, port: this.config.advertise.port, rack: null }];
+    },
     controllerId: () => 1,
   };
   const request = (apiKey: ApiKey, apiVersion: number, controller = new AbortController()): RequestContext => {

@@ -1,0 +1,143 @@
+/**
+ * A node in cluster mode (KRaft's combined mode): a voter of the metadata quorum, possibly its
+ * active controller, and a broker that registers, heartbeats and follows the committed metadata.
+ * Start order: the quorum (it only needs the RPC server to receive, which the broker starts next
+ * with `rpcServices()`), then the broker lifecycle once `begin()` is called with the addresses
+ * the listeners were bound to.
+ */
+import type { Clock, FileSystem, Random } from '@tributary/common';
+import { unfencedBrokerIds } from '@tributary/metadata';
+import type { Logger } from 'pino';
+import type { BrokerAddress } from '../broker-context.js';
+import type { BrokerConfig, ClusterSettings, HostPort } from '../config/broker-config.js';
+import { componentLogger } from '../logging.js';
+import type { AdditionalRpcService } from '../rpc/rpc-server.js';
+import { ActiveController } from './active-controller.js';
+import { BrokerLifecycle } from './broker-lifecycle.js';
+import { ClusterTopicManager } from './cluster-topic-manager.js';
+import { ControllerClient } from './controller-client.js';
+import { controllerRpcService } from './controller-service.js';
+import { LocalReplicas } from './local-replicas.js';
+import { MetadataQuorum } from './metadata-quorum.js';
+
+export const KAFKA_LISTENER_NAME = 'PLAINTEXT';
+export const RPC_LISTENER_NAME = 'RPC';
+const PLAINTEXT_PROTOCOL = 0;
+
+export interface ClusterNodeOptions {
+  readonly config: BrokerConfig;
+  readonly cluster: ClusterSettings;
+  readonly fs: FileSystem;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly rootLogger: Logger;
+  /** Called when Raft persistence fails: the node must stop. */
+  readonly onFatal: (error: Error) => void;
+}
+
+export class ClusterNode {
+  private lifecycle: BrokerLifecycle | undefined;
+
+  private constructor(
+    private readonly options: ClusterNodeOptions,
+    readonly quorum: MetadataQuorum,
+    readonly controller: ActiveController,
+    readonly controllerClient: ControllerClient,
+    readonly topics: ClusterTopicManager,
+  ) {}
+
+  static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
+    const { config, cluster, rootLogger } = options;
+    const log = (component: string) => componentLogger(rootLogger, component, config.nodeId);
+    const quorum = await MetadataQuorum.start({
+      nodeId: config.nodeId,
+      voters: config.voters,
+      dataDir: config.dataDir,
+      logger: log('raft'),
+      snapshotIntervalEntries: cluster.metadataSnapshotIntervalEntries,
+      onFatal: options.onFatal,
+    });
+    const controller = new ActiveController({
+      quorum,
+      clock: options.clock,
+      random: options.random,
+      logger: log('controller'),
+      config: { brokerSessionTimeoutMs: cluster.brokerSessionTimeoutMs },
+    });
+    const controllerClient = new ControllerClient({ voters: config.voters, knownLeader: () => quorum.leaderId, logger: log('controller-client') });
+    const replicas = new LocalReplicas({ nodeId: config.nodeId, dataDir: config.dataDir, fs: options.fs, clock: options.clock, defaults: config.topicDefaults, logger: log('replicas') });
+    let node: ClusterNode | undefined;
+    const topics = new ClusterTopicManager({
+      nodeId: config.nodeId,
+      quorum,
+      controller: controllerClient,
+      replicas,
+      defaults: config.topicDefaults,
+      logger: log('topics'),
+      caughtUp: () => node?.lifecycle?.caughtUp ?? false,
+    });
+    node = new ClusterNode(options, quorum, controller, controllerClient, topics);
+    return node;
+  }
+
+  /** The gRPC services this node serves: Raft for the quorum, Controller for brokers and admin. */
+  rpcServices(): AdditionalRpcService[] {
+    return [this.quorum.rpcService(), controllerRpcService(this.controller, this.quorum, this.options.clock, componentLogger(this.options.rootLogger, 'controller', this.options.config.nodeId))];
+  }
+
+  /** Registers with the controller at the addresses the listeners were bound to, and keeps heartbeating. */
+  begin(advertise: HostPort, rpcAdvertise: HostPort): void {
+    const config = this.options.config;
+    this.lifecycle = new BrokerLifecycle({
+      brokerId: config.nodeId,
+      endpoints: [
+        { name: KAFKA_LISTENER_NAME, host: advertise.host, port: advertise.port, securityProtocol: PLAINTEXT_PROTOCOL },
+        { name: RPC_LISTENER_NAME, host: rpcAdvertise.host, port: rpcAdvertise.port, securityProtocol: PLAINTEXT_PROTOCOL },
+      ],
+      rack: null,
+      quorum: this.quorum,
+      controller: this.controllerClient,
+      logger: componentLogger(this.options.rootLogger, 'lifecycle', config.nodeId),
+      heartbeatIntervalMs: this.options.cluster.brokerHeartbeatIntervalMs,
+    });
+    this.lifecycle.start();
+  }
+
+  /** Unfenced: registered, caught up with the metadata, and accepted by the controller. */
+  get isActive(): boolean {
+    return this.lifecycle?.state === 'active';
+  }
+
+  get lifecycleState(): string {
+    return this.lifecycle?.state ?? 'starting';
+  }
+
+  controllerId(): number {
+    return this.quorum.leaderId ?? -1;
+  }
+
+  /** Live brokers at their Kafka listener, as Metadata lists them (fenced ones are left out, as Kafka does). */
+  brokers(): BrokerAddress[] {
+    const image = this.quorum.image;
+    const out: BrokerAddress[] = [];
+    for (const id of unfencedBrokerIds(image)) {
+      const broker = image.brokers.get(id)!;
+      const endpoint = broker.endpoints.find((e) => e.name === KAFKA_LISTENER_NAME);
+      if (endpoint !== undefined) out.push({ nodeId: id, host: endpoint.host, port: endpoint.port, rack: broker.rack });
+    }
+    return out;
+  }
+
+  /** Controlled shutdown first (leaderships move while this node still answers), bounded by `timeoutMs`. */
+  async leave(timeoutMs: number): Promise<void> {
+    await this.lifecycle?.stop(timeoutMs);
+  }
+
+  /** After the listeners are closed: stops the controller, the quorum and the logs. */
+  async close(): Promise<void> {
+    this.controller.close();
+    this.controllerClient.close();
+    await this.topics.close();
+    await this.quorum.close();
+  }
+}
