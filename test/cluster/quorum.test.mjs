@@ -3,6 +3,7 @@
 // takes over while topic creation keeps working; restart it and it catches up.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,6 +78,13 @@ async function eventually(what, check, timeoutMs = 20_000) {
 
 const topicNames = (metadata) => metadata.topics.map((t) => t.name).sort();
 
+const cliMain = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
+/** `tributary cluster status --json` against one broker. */
+function clusterStatusAt(nodeId) {
+  const out = execFileSync(process.execPath, [cliMain, 'cluster', 'status', '--json', '--bootstrap', `${cluster.host}:${cluster.node(nodeId).kafkaPort}`], { encoding: 'utf8' });
+  return JSON.parse(out);
+}
+
 test('three brokers: topics through any broker, controller failover, catch-up after restart', { timeout: 180_000 }, async (t) => {
   t.after(() => {
     if (t.passed === false) failed = true;
@@ -131,6 +139,13 @@ test('three brokers: topics through any broker, controller failover, catch-up af
       const metadata = await metadataAt(survivors[1]);
       return !metadata.brokers.has(controller) && metadata.topics.every((topic) => topic.partitions.every((p) => p.leader !== controller));
     });
+    const status = clusterStatusAt(survivors[0]);
+    assert.deepEqual(status.brokers.map((b) => b.nodeId), survivors);
+    assert.ok(survivors.includes(status.controllerId));
+    assert.equal(status.offlinePartitions, 0);
+    const replicatedOnDead = status.partitions.filter((p) => p.replicas.includes(controller));
+    assert.ok(replicatedOnDead.length > 0 && replicatedOnDead.every((p) => p.underReplicated && !p.isr.includes(controller)), 'the dead broker left every ISR');
+    assert.equal(status.underReplicatedPartitions, replicatedOnDead.length);
   });
 
   await t.test(`restart node ${controller}: it catches up with what it missed and rejoins`, async () => {

@@ -1,7 +1,7 @@
 /**
  * DescribeCluster, v0–1 (used by Kafka's Java admin client; not by kafkajs, librdkafka 2.0.2 or
- * kafka-python 2.0.2). Brokers: this node at its advertised address; the controller is this
- * node on a single broker. v1's endpointType 1 (brokers) is served; 2 (controllers) gets
+ * kafka-python 2.0.2). Brokers: the live ones at their advertised addresses; the controller is
+ * the active one (this node on a single broker). v1's endpointType 1 (brokers) is served; 2 (controllers) gets
  * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker answers. Authorized operations, when asked for,
  * are every cluster operation (there are no ACLs); otherwise Kafka's "not requested" marker.
  */
@@ -25,7 +25,7 @@ async function describeCluster(request: DescribeClusterRequest, ctx: RequestCont
     ...response,
     clusterId: broker.clusterId,
     controllerId: broker.controllerId(),
-    brokers: [{ brokerId: broker.nodeId, host: broker.config.advertise.host, port: broker.config.advertise.port, rack: null }],
+    brokers: broker.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

@@ -5,15 +5,20 @@
  * broker (e.g. `-- --num-partitions 6`).
  */
 import { resolve } from 'node:path';
-import { intOption, parseCommand } from '../cli-args.js';
+import { bootstrapOption, connectClient, intOption, parseCommand, resolveBootstrap } from '../cli-args.js';
+import { printClusterStatus } from './cluster-status.js';
 import { CliFailure, usageError } from '../cli-error.js';
 import { writeOut, type CliIo } from '../cli-io.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
 import { ExitCode } from '../exit-codes.js';
 
 export const clusterUsage = `Usage: tributary cluster up [options] [-- broker flags...]
+       tributary cluster status [--bootstrap HOST:PORT] [--json]
 
-Starts a local cluster of broker processes, each a controller voter and a broker, and stops
+status: the cluster id, active controller, live brokers, and every partition's leader, epoch,
+replicas and ISR, with under-replicated and offline partitions counted and marked.
+
+up: starts a local cluster of broker processes, each a controller voter and a broker, and stops
 them on Ctrl-C. Node i listens for Kafka on PORT+i-1, gRPC on PORT+100+i-1 and HTTP
 (/health, /ready, /metrics) on PORT+200+i-1; its data is DIR/node-i and its log DIR/node-i.log.
 
@@ -25,11 +30,12 @@ Options:
 `;
 
 const options = {
+  ...bootstrapOption,
+  json: { type: 'boolean' },
   brokers: { type: 'string' },
   'data-dir': { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 export async function runCluster(argv: readonly string[], io: CliIo): Promise<number> {
@@ -42,8 +48,17 @@ export async function runCluster(argv: readonly string[], io: CliIo): Promise<nu
     await writeOut(parsed.values.help ? io.stdout : io.stderr, clusterUsage);
     return parsed.values.help ? ExitCode.ok : ExitCode.usage;
   }
-  if (action !== 'up') throw usageError(`unknown action "${action}" (only "up")`);
   if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (action === 'status') {
+    const client = await connectClient(resolveBootstrap(parsed.values.bootstrap, io.env));
+    try {
+      await printClusterStatus(client, parsed.values.json === true, io);
+    } finally {
+      client.close();
+    }
+    return ExitCode.ok;
+  }
+  if (action !== 'up') throw usageError(`unknown action "${action}" (up or status)`);
   const brokers = intOption(parsed.values.brokers, '--brokers', 1, 9) ?? 3;
   const port = intOption(parsed.values.port, '--port', 1, 65_535 - 300) ?? 9092;
   const dataDir = resolve(parsed.values['data-dir'] ?? './data');
