@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalCluster } from '../../packages/cli/dist/cluster/local-cluster.js';
-import { KafkaClient, apiRanges } from '../../packages/cli/dist/client/index.js';
-import { ApiKey, ErrorCode } from '../../packages/protocol/dist/index.js';
+import { ErrorCode } from '../../packages/protocol/dist/index.js';
+import { createTopicAt as createTopicAtNode, eventually, metadataAt as metadataAtNode } from './lib/cluster-client.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tributary-quorum-'));
 // Snapshots every few entries, so the run also covers snapshot writes, restarts from a snapshot,
@@ -28,53 +28,8 @@ after(async () => {
   else rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function withClient(nodeId, use) {
-  const node = cluster.node(nodeId);
-  const client = await KafkaClient.connect({ host: cluster.host, port: node.kafkaPort }, { requestTimeoutMs: 40_000 });
-  if (!client.ok) throw client.error;
-  try {
-    return await use(client.value);
-  } finally {
-    client.value.close();
-  }
-}
-
-/** Metadata as this one broker answers it. */
-function metadataAt(nodeId) {
-  return withClient(nodeId, async (client) => {
-    const metadata = await client.metadata(null);
-    if (!metadata.ok) throw metadata.error;
-    return metadata.value;
-  });
-}
-
-/** CreateTopics sent to this broker itself (not to the controller Metadata names). */
-function createTopicAt(nodeId, name, partitions = 3, replicationFactor = 3) {
-  return withClient(nodeId, async (client) => {
-    const response = await client.call(ApiKey.CreateTopics, apiRanges.createTopics, () => ({
-      topics: [{ name, numPartitions: partitions, replicationFactor, assignments: [], configs: [] }],
-      timeoutMs: 30_000,
-      validateOnly: false,
-    }));
-    if (!response.ok) throw response.error;
-    return response.value.body.topics[0];
-  });
-}
-
-async function eventually(what, check, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? `: ${last.message}` : ''}`);
-}
+const metadataAt = (nodeId) => metadataAtNode(cluster, nodeId);
+const createTopicAt = (nodeId, ...rest) => createTopicAtNode(cluster, nodeId, ...rest);
 
 const topicNames = (metadata) => metadata.topics.map((t) => t.name).sort();
 

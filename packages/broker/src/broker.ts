@@ -21,6 +21,7 @@ import { loadOrCreateMetaProperties } from './server/meta-properties.js';
 import { RequestDispatcher } from './server/request-dispatcher.js';
 import { LocalTopicManager } from './state/local-topic-manager.js';
 import { createPartitionWaiters } from './state/partition-waiters-impl.js';
+import type { PartitionWaiters } from './state/partition-waiters.js';
 import { openProducerStateManager } from './state/producer-state-manager.js';
 import type { TopicManager } from './state/topic-manager.js';
 import { cryptoRandom } from './group/crypto-random.js';
@@ -100,6 +101,7 @@ async function stopParts(parts: Parts, config: BrokerConfig, logger: Logger): Pr
   await parts.rpc?.close(config.shutdownTimeoutMs);
   await parts.retention?.stop();
   await parts.groups?.close();
+  await parts.cluster?.stopReplication();
   await parts.topics?.close();
   logger.info('logs flushed and closed');
   await parts.cluster?.close();
@@ -142,7 +144,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     if (options.fs === undefined) await mkdir(config.dataDir, { recursive: true });
     const meta = await loadOrCreateMetaProperties(fs, config.dataDir, config.nodeId, config.cluster?.clusterId);
     if (!meta.ok) throw startFailed(meta.error.message);
-    const topics = await openTopics(config, options, parts, root, fs, clock);
+    const waiters = createPartitionWaiters();
+    const topics = await openTopics(config, options, parts, root, fs, clock, waiters);
     parts.topics = topics.value;
     const producers = await openProducerStateManager({ fs, dataDir: config.dataDir });
     if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
@@ -157,7 +160,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       clock,
       topics: topics.value,
       producers: producers.value,
-      waiters: createPartitionWaiters(),
+      waiters,
       metrics,
       logger: componentLogger(root, 'handlers', config.nodeId),
       controllerId: () => parts.cluster?.controllerId() ?? config.nodeId,
@@ -212,7 +215,7 @@ function running(parts: Required<Parts>, context: BrokerContext, config: BrokerC
 }
 
 /** The topic manager: the cluster's (metadata through the quorum) with --voters, else the single broker's own. */
-async function openTopics(config: BrokerConfig, options: StartBrokerOptions, parts: Parts, root: Logger, fs: FileSystem, clock: Clock): Promise<{ value: TopicManager }> {
+async function openTopics(config: BrokerConfig, options: StartBrokerOptions, parts: Parts, root: Logger, fs: FileSystem, clock: Clock, waiters: PartitionWaiters): Promise<{ value: TopicManager }> {
   if (config.cluster !== null) {
     parts.cluster = await ClusterNode.start({
       config,
@@ -221,6 +224,7 @@ async function openTopics(config: BrokerConfig, options: StartBrokerOptions, par
       clock,
       random: options.random ?? cryptoRandom,
       rootLogger: root,
+      waiters,
       onFatal: (error) => componentLogger(root, 'broker', config.nodeId).fatal({ err: error }, 'metadata storage failed; this node no longer takes part in the quorum'),
     });
     return { value: parts.cluster.topics };

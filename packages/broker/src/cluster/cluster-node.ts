@@ -19,10 +19,13 @@ import { ControllerClient } from './controller-client.js';
 import { controllerRpcService } from './controller-service.js';
 import { LocalReplicas } from './local-replicas.js';
 import { MetadataQuorum } from './metadata-quorum.js';
+import { ReplicaManager } from '../replication/replica-manager.js';
+import type { PartitionWaiters } from '../state/partition-waiters.js';
 
 export const KAFKA_LISTENER_NAME = 'PLAINTEXT';
 export const RPC_LISTENER_NAME = 'RPC';
 const PLAINTEXT_PROTOCOL = 0;
+const CONTROLLED_SHUTDOWN_MAX_MS = 3_000;
 
 export interface ClusterNodeOptions {
   readonly config: BrokerConfig;
@@ -33,6 +36,8 @@ export interface ClusterNodeOptions {
   readonly rootLogger: Logger;
   /** Called when Raft persistence fails: the node must stop. */
   readonly onFatal: (error: Error) => void;
+  /** Consumers' fetch long polls: woken when a high watermark advances. */
+  readonly waiters: PartitionWaiters;
 }
 
 export class ClusterNode {
@@ -44,6 +49,7 @@ export class ClusterNode {
     readonly controller: ActiveController,
     readonly controllerClient: ControllerClient,
     readonly topics: ClusterTopicManager,
+    readonly replication: ReplicaManager,
   ) {}
 
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
@@ -62,11 +68,31 @@ export class ClusterNode {
       clock: options.clock,
       random: options.random,
       logger: log('controller'),
-      config: { brokerSessionTimeoutMs: cluster.brokerSessionTimeoutMs },
+      // A few heartbeat intervals: live brokers find the new controller at once (they are voters).
+      config: { brokerSessionTimeoutMs: cluster.brokerSessionTimeoutMs, newControllerGraceMs: Math.max(300, 3 * cluster.brokerHeartbeatIntervalMs) },
+      tickIntervalMs: 50,
     });
     const controllerClient = new ControllerClient({ voters: config.voters, knownLeader: () => quorum.leaderId, logger: log('controller-client') });
-    const replicas = new LocalReplicas({ nodeId: config.nodeId, dataDir: config.dataDir, fs: options.fs, clock: options.clock, defaults: config.topicDefaults, logger: log('replicas') });
+    const replicas = new LocalReplicas({
+      nodeId: config.nodeId,
+      dataDir: config.dataDir,
+      fs: options.fs,
+      clock: options.clock,
+      defaults: config.topicDefaults,
+      logger: log('replicas'),
+      replication: { replicaLagTimeMaxMs: cluster.replicaLagTimeMaxMs },
+    });
     let node: ClusterNode | undefined;
+    const replication = new ReplicaManager({
+      nodeId: config.nodeId,
+      replicas,
+      controller: controllerClient,
+      brokerEpoch: () => node?.lifecycle?.epoch ?? -1,
+      waiters: options.waiters,
+      clock: options.clock,
+      logger: log('replication'),
+      rpcEndpointName: RPC_LISTENER_NAME,
+    });
     const topics = new ClusterTopicManager({
       nodeId: config.nodeId,
       quorum,
@@ -75,14 +101,15 @@ export class ClusterNode {
       defaults: config.topicDefaults,
       logger: log('topics'),
       caughtUp: () => node?.lifecycle?.caughtUp ?? false,
+      afterReconcile: (image) => replication.apply(image),
     });
-    node = new ClusterNode(options, quorum, controller, controllerClient, topics);
+    node = new ClusterNode(options, quorum, controller, controllerClient, topics, replication);
     return node;
   }
 
   /** The gRPC services this node serves: Raft for the quorum, Controller for brokers and admin. */
   rpcServices(): AdditionalRpcService[] {
-    return [this.quorum.rpcService(), controllerRpcService(this.controller, this.quorum, this.options.clock, componentLogger(this.options.rootLogger, 'controller', this.options.config.nodeId))];
+    return [this.quorum.rpcService(), this.replication.rpcService(), controllerRpcService(this.controller, this.quorum, this.options.clock, componentLogger(this.options.rootLogger, 'controller', this.options.config.nodeId))];
   }
 
   /** Registers with the controller at the addresses the listeners were bound to, and keeps heartbeating. */
@@ -128,16 +155,25 @@ export class ClusterNode {
     return out;
   }
 
-  /** Controlled shutdown first (leaderships move while this node still answers), bounded by `timeoutMs`. */
+  /**
+   * Controlled shutdown first (leaderships move while this node still answers). Bounded by
+   * `timeoutMs` and at most CONTROLLED_SHUTDOWN_MAX_MS: it is one heartbeat and one commit, and
+   * when the quorum is gone (the last nodes of a cluster stopping) it cannot succeed anyway.
+   */
   async leave(timeoutMs: number): Promise<void> {
-    await this.lifecycle?.stop(timeoutMs);
+    await this.lifecycle?.stop(Math.min(timeoutMs, CONTROLLED_SHUTDOWN_MAX_MS));
   }
 
-  /** After the listeners are closed: stops the controller, the quorum and the logs. */
+  /** Stops fetching from leaders (before the logs close). */
+  async stopReplication(): Promise<void> {
+    await this.replication.close();
+  }
+
+  /** After the listeners are closed and the logs flushed: stops the controller and the quorum. */
   async close(): Promise<void> {
+    await this.replication.close();
     this.controller.close();
     this.controllerClient.close();
-    await this.topics.close();
     await this.quorum.close();
   }
 }

@@ -11,6 +11,7 @@
  * the controller takes per-key operations.
  */
 import { err, ok, TributaryError, type Result } from '@tributary/common';
+import type { MetadataImage } from '@tributary/metadata';
 
 import type pino from 'pino';
 import type { TopicDefaults } from '../config/broker-config.js';
@@ -47,6 +48,8 @@ export interface ClusterTopicManagerOptions {
   readonly caughtUp: () => boolean;
   /** How long an admin change may take end to end (controller, commit, local apply). */
   readonly adminTimeoutMs?: number;
+  /** Runs after each reconcile of the logs with the image it followed (replica roles). */
+  readonly afterReconcile?: (image: MetadataImage) => Promise<void>;
 }
 
 const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
@@ -83,9 +86,11 @@ export class ClusterTopicManager implements TopicManager {
     const id = image.topicIdsByName.get(topic);
     if (id === undefined) return undefined;
     const handle = this.options.replicas.get(id, index);
-    // The handle follows the image only after a reconcile; leadership is read from the image itself.
-    const leader = image.topicsById.get(id)?.partitions.get(index)?.leader;
-    return handle !== undefined && leader === this.options.nodeId && handle.leaderId === leader ? handle : undefined;
+    // The handle takes its role only after a reconcile: it serves once it leads at the image's epoch.
+    const partition = image.topicsById.get(id)?.partitions.get(index);
+    if (handle === undefined || partition === undefined || partition.leader !== this.options.nodeId) return undefined;
+    const replicated = handle.replicated;
+    return replicated.role === 'leader' && replicated.leaderEpoch === partition.leaderEpoch ? handle : undefined;
   }
 
   validateTopicName(name: string): Result<void, TopicAdminError> {
@@ -205,7 +210,9 @@ export class ClusterTopicManager implements TopicManager {
       this.reconcileQueued = false;
       if (this.closed) return;
       try {
-        await this.options.replicas.reconcile(this.options.quorum.image, this.options.caughtUp());
+        const image = this.options.quorum.image;
+        await this.options.replicas.reconcile(image, this.options.caughtUp());
+        await this.options.afterReconcile?.(image);
       } catch (error) {
         this.options.logger.error({ err: error }, 'replica reconcile failed; retried on the next metadata change');
       }

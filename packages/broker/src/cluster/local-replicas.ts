@@ -13,12 +13,14 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, FileSystem } from '@tributary/common';
 import type { MetadataImage } from '@tributary/metadata';
-import type { PartitionLog } from '@tributary/storage';
+import type { ReplicationConfig } from '@tributary/replication';
+import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache, type PartitionLog } from '@tributary/storage';
 import type pino from 'pino';
 import type { TopicDefaults } from '../config/broker-config.js';
 import { logConfigOf, openPartitionLog, type PartitionOpenContext } from '../state/local-partition.js';
 import { resolveTopicConfig } from '../state/topic-configs.js';
-import type { PartitionHandle, PartitionInfo } from '../state/topic-manager.js';
+import { ReplicatedPartition } from '../replication/replicated-partition.js';
+import type { PartitionHandle, PartitionInfo, PartitionReplication } from '../state/topic-manager.js';
 import { topicOverrides } from './topic-views.js';
 
 /** A partition replica held here: what handlers get when this broker leads it. */
@@ -28,17 +30,29 @@ export class ReplicaHandle implements PartitionHandle {
   replicas: readonly number[] = [];
   isr: readonly number[] = [];
   offlineReplicas: readonly number[] = [];
+  /** Role, leader-epoch cache and high watermark (replication/replicated-partition.ts). */
+  readonly replicated: ReplicatedPartition;
 
   constructor(
     readonly topic: string,
     readonly index: number,
+    readonly topicId: string,
     public log: PartitionLog,
+    epochCache: LeaderEpochCache,
     private readonly nodeId: number,
-  ) {}
+    clock: Clock,
+    replication: Partial<ReplicationConfig>,
+  ) {
+    this.replicated = new ReplicatedPartition(() => this.log, epochCache, clock, replication);
+  }
 
-  /** Without replication yet, the leader's durable end is what consumers may see. */
   get highWatermark(): number {
-    return this.log.durableEndOffset;
+    return this.replicated.highWatermark;
+  }
+
+  /** acks=all waits through this while this broker leads the partition. */
+  get replication(): PartitionReplication | undefined {
+    return this.replicated.role === 'leader' ? this.replicated : undefined;
   }
 
   update(info: PartitionInfo): void {
@@ -65,6 +79,7 @@ export interface LocalReplicasOptions {
   readonly clock: Clock;
   readonly defaults: TopicDefaults;
   readonly logger: pino.Logger;
+  readonly replication?: Partial<ReplicationConfig>;
   /** Removes a replica directory and everything in it (default: node's recursive rm). */
   readonly removeDirectory?: (path: string) => Promise<void>;
 }
@@ -105,7 +120,9 @@ export class LocalReplicas {
         const dir = join(this.root, k);
         if (replica === undefined) {
           const log = await openPartitionLog(this.openContext, dir, config, { topic: topic.name, partition: p.partition });
-          replica = { handle: new ReplicaHandle(topic.name, p.partition, log, this.options.nodeId), topicId: topic.topicId, dir, logConfigKey };
+          const epochCache = await this.openEpochCache(dir, log, topic.name, p.partition);
+          const handle = new ReplicaHandle(topic.name, p.partition, topic.topicId, log, epochCache, this.options.nodeId, this.options.clock, this.options.replication ?? {});
+          replica = { handle, topicId: topic.topicId, dir, logConfigKey };
           this.replicas.set(k, replica);
           this.options.logger.info({ topic: topic.name, partition: p.partition, dir }, 'replica opened');
         } else if (replica.logConfigKey !== logConfigKey) {
@@ -119,6 +136,7 @@ export class LocalReplicas {
     for (const [k, replica] of [...this.replicas]) {
       if (wanted.has(k)) continue;
       this.replicas.delete(k);
+      replica.handle.replicated.close();
       await this.closeLog(replica);
       await this.remove(replica.dir);
       this.options.logger.info({ topic: replica.handle.topic, partition: replica.handle.index }, 'replica removed (topic deleted or moved away)');
@@ -130,8 +148,28 @@ export class LocalReplicas {
   }
 
   async close(): Promise<void> {
-    for (const replica of this.replicas.values()) await this.closeLog(replica);
+    for (const replica of this.replicas.values()) {
+      replica.handle.replicated.close();
+      await this.closeLog(replica);
+    }
     this.replicas.clear();
+  }
+
+  /**
+   * The replica's leader-epoch cache from its checkpoint, cut back to the log's end (a crash may
+   * have lost records whose epoch was already recorded). An unreadable checkpoint starts empty:
+   * the next leader change repopulates it, and until then divergence falls back to full
+   * truncation, which is safe.
+   */
+  private async openEpochCache(dir: string, log: PartitionLog, topic: string, partition: number): Promise<LeaderEpochCache> {
+    const loaded = await LeaderEpochCache.load(this.options.fs, join(dir, LEADER_EPOCH_CHECKPOINT_FILE));
+    if (!loaded.ok) {
+      this.options.logger.error({ topic, partition, err: loaded.error }, 'leader-epoch checkpoint unreadable; starting empty');
+      return LeaderEpochCache.inMemory();
+    }
+    const cache = loaded.value;
+    if (cache.truncateFromEnd(log.logEndOffset).length > 0) await cache.flush();
+    return cache;
   }
 
   private async removeStrays(wanted: ReadonlySet<string>): Promise<void> {

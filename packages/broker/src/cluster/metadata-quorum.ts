@@ -43,7 +43,12 @@ export interface MetadataQuorumOptions {
   readonly onFatal?: (error: RaftStorageError) => void;
 }
 
-export const METADATA_QUORUM_DEFAULTS = { snapshotIntervalEntries: 1000, commitTimeoutMs: 10_000 } as const;
+/**
+ * Raft timing for the metadata quorum: 50 ms ticks, a leader heartbeat every tick and elections
+ * after 6 to 12 silent ticks (300-600 ms), so a dead controller is replaced well within a second
+ * on a LAN. Check-quorum keeps a partitioned leader from lingering.
+ */
+export const METADATA_QUORUM_DEFAULTS = { snapshotIntervalEntries: 1000, commitTimeoutMs: 10_000, tickIntervalMs: 50, electionTimeoutTicks: 6, heartbeatTicks: 1 } as const;
 
 export type ProposeOutcome =
   | { readonly kind: 'committed'; readonly offset: number }
@@ -104,7 +109,9 @@ export class MetadataQuorum {
       onFatal: (error) => options.onFatal?.(error),
       logger: options.logger,
       ...(options.random === undefined ? {} : { random: options.random }),
-      ...(options.tickIntervalMs === undefined ? {} : { tickIntervalMs: options.tickIntervalMs }),
+      tickIntervalMs: options.tickIntervalMs ?? METADATA_QUORUM_DEFAULTS.tickIntervalMs,
+      electionTimeoutTicks: METADATA_QUORUM_DEFAULTS.electionTimeoutTicks,
+      heartbeatTicks: METADATA_QUORUM_DEFAULTS.heartbeatTicks,
     });
     return quorum;
   }

@@ -171,7 +171,7 @@ test('cluster mode: only with --voters; the cluster id is derived from the voter
   assert.ok(one !== null && other !== null);
   assert.equal(one.clusterId, other.clusterId, 'every node of one voter list derives the same id');
   assert.match(one.clusterId, /^[A-Za-z0-9_-]{22}$/);
-  assert.deepEqual({ ...one, clusterId: '' }, { clusterId: '', brokerSessionTimeoutMs: 3000, brokerHeartbeatIntervalMs: 500, metadataSnapshotIntervalEntries: 1000 });
+  assert.deepEqual({ ...one, clusterId: '' }, { clusterId: '', brokerSessionTimeoutMs: 800, brokerHeartbeatIntervalMs: 150, metadataSnapshotIntervalEntries: 1000, replicaLagTimeMaxMs: 10000 });
   const given = load(['--data-dir', '/d', '--node-id', '1', '--voters', '1@a:9093', '--cluster-id', 'my-cluster', '--broker-session-timeout-ms', '9000']).config.cluster;
   assert.equal(given?.clusterId, 'my-cluster');
   assert.equal(given?.brokerSessionTimeoutMs, 9000);

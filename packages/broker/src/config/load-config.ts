@@ -42,9 +42,10 @@ export const settings: readonly Setting[] = [
   { key: 'http.listen', field: 'httpListen', parse: hostPort, help: '/health, /ready and /metrics (default: listener host, port 9644)' },
   { key: 'voters', field: 'voters', parse: voters, help: 'controller quorum, ID@HOST:RPCPORT,... (default: just this node)' },
   { key: 'cluster.id', field: 'cluster.clusterId', parse: nonEmptyString, help: 'with --voters: the cluster id all nodes share (default: derived from the voter list)' },
-  { key: 'broker.session.timeout.ms', field: 'cluster.brokerSessionTimeoutMs', parse: intIn(100, 0x7fff_ffff), help: 'with --voters: a broker without a heartbeat this long is fenced (default 3000)' },
-  { key: 'broker.heartbeat.interval.ms', field: 'cluster.brokerHeartbeatIntervalMs', parse: intIn(10, 0x7fff_ffff), help: 'with --voters: how often a broker heartbeats to the controller (default 500)' },
+  { key: 'broker.session.timeout.ms', field: 'cluster.brokerSessionTimeoutMs', parse: intIn(100, 0x7fff_ffff), help: 'with --voters: a broker without a heartbeat this long is fenced (default 800)' },
+  { key: 'broker.heartbeat.interval.ms', field: 'cluster.brokerHeartbeatIntervalMs', parse: intIn(10, 0x7fff_ffff), help: 'with --voters: how often a broker heartbeats to the controller (default 150)' },
   { key: 'metadata.snapshot.interval.records', field: 'cluster.metadataSnapshotIntervalEntries', parse: intIn(1, 0x7fff_ffff), help: 'with --voters: metadata log entries between snapshots (default 1000)' },
+  { key: 'replica.lag.time.max.ms', field: 'cluster.replicaLagTimeMaxMs', parse: intIn(100, 0x7fff_ffff), help: 'with --voters: a follower not caught up this long leaves the ISR (default 10000)' },
   { key: 'auto.create.topics.enable', field: 'autoCreateTopics', parse: bool, help: 'create unknown topics on Metadata requests (default true)' },
   { key: 'delete.topic.enable', field: 'deleteTopicEnable', parse: bool, help: 'allow DeleteTopics (default true)' },
   { key: 'num.partitions', field: 'topicDefaults.numPartitions', parse: intIn(1, 100_000), help: 'partitions of a topic created without a count (default 1)' },
@@ -297,6 +298,7 @@ function buildCluster(v: Map<string, unknown>): ClusterSettings {
     brokerSessionTimeoutMs: pick(v, 'broker.session.timeout.ms', d.brokerSessionTimeoutMs),
     brokerHeartbeatIntervalMs: pick(v, 'broker.heartbeat.interval.ms', d.brokerHeartbeatIntervalMs),
     metadataSnapshotIntervalEntries: pick(v, 'metadata.snapshot.interval.records', d.metadataSnapshotIntervalEntries),
+    replicaLagTimeMaxMs: pick(v, 'replica.lag.time.max.ms', d.replicaLagTimeMaxMs),
   };
 }
 

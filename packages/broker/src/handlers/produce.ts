@@ -73,7 +73,7 @@ async function handleProduce(request: ProduceRequest, ctx: RequestContext): Prom
         topicData.partitionData.map((p): Promise<PartitionProduceResult> => {
           if (topic === undefined) return Promise.resolve(produceError(Errors.UNKNOWN_TOPIC_OR_PARTITION, `unknown topic ${topicData.name}`));
           if (topic.isInternal) return Promise.resolve(produceError(Errors.INVALID_TOPIC_EXCEPTION, `cannot produce to internal topic ${topic.name}`));
-          return producePartition(broker, topic, p.index, p.records);
+          return producePartition(broker, topic, p.index, p.records, { acks: request.acks, timeoutMs: request.timeoutMs });
         }),
       );
       return { name: topicData.name, partitionResponses: results.map((r, i) => partitionResponse(topicData.partitionData[i].index, r)) };

@@ -63,6 +63,18 @@ export interface PartitionInfo {
   readonly offlineReplicas: readonly number[];
 }
 
+/** How acks=all waits on a replicated partition's followers (absent on a single broker). */
+export interface PartitionReplication {
+  /** The ISR's size now: acks=all needs at least min.insync.replicas. */
+  readonly isrSize: number;
+  /**
+   * Resolves 'reached' once the high watermark is at or past `endOffset` (every ISR member holds
+   * the records durably), 'timeout' after `timeoutMs`, or 'not-leader' when this broker stops
+   * leading the partition first (the records may or may not survive: the client retries).
+   */
+  waitForHighWatermark(endOffset: number, timeoutMs: number): Promise<'reached' | 'timeout' | 'not-leader'>;
+}
+
 /** A partition this broker leads: its local log and what consumers may see of it. */
 export interface PartitionHandle extends PartitionInfo {
   readonly topic: string;
@@ -70,8 +82,11 @@ export interface PartitionHandle extends PartitionInfo {
   /**
    * Offsets below this are visible to consumers. On a single broker it is the durable log end
    * (with flush policy 'never', the log end): acks=all data is never shown before it is on disk.
+   * In a cluster it is the offset every ISR member holds durably.
    */
   readonly highWatermark: number;
+  /** Present when the partition is replicated (cluster mode). */
+  readonly replication?: PartitionReplication;
 }
 
 export interface TopicState {

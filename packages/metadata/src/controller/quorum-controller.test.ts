@@ -33,7 +33,7 @@ function register(c: QuorumController, brokerId: number, nowMs: number, n = 0): 
 
 /** A controller with brokers 1..n registered and unfenced at time 0. */
 function cluster(n: number): QuorumController {
-  const c = new QuorumController(emptyMetadataImage, 0, seededRandom(7), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100 });
+  const c = new QuorumController(emptyMetadataImage, 0, seededRandom(7), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: timeout });
   for (let id = 1; id <= n; id++) value(c.heartbeat(id, register(c, id, 0), 0, live));
   return c;
 }
@@ -203,4 +203,14 @@ test('alterTopicConfigs emits a record per changed key and nothing for a no-op',
   assert.deepEqual(deleted.records, [{ type: 'config', resourceType: 'topic', resourceName: 't', key: 'retention.ms', value: null }]);
   assert.deepEqual(value(c.alterTopicConfigs('t', new Map([['retention.ms', null]]))).records, []);
   failure(c.alterTopicConfigs('nope', new Map()), 'unknown-topic-or-partition');
+});
+
+test('a new controller gives brokers newControllerGraceMs to check in, not a whole session', () => {
+  const c = cluster(3);
+  const image = c.image;
+  const next = new QuorumController(image, 5_000, seededRandom(1), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: 300 });
+  value(next.heartbeat(1, image.brokers.get(1)!.brokerEpoch, 5_200, live));
+  value(next.heartbeat(2, image.brokers.get(2)!.brokerEpoch, 5_200, live));
+  assert.deepEqual(next.tick(5_250).response.fencedBrokerIds, [], 'within the grace');
+  assert.deepEqual(next.tick(5_301).response.fencedBrokerIds, [3], 'the broker that never checked in is fenced after the grace');
 });

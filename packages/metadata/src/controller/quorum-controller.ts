@@ -18,11 +18,19 @@ export interface QuorumControllerConfig {
   readonly brokerSessionTimeoutMs: number;
   /** Upper bound on partitions per topic, so one request cannot emit an unbounded record list. */
   readonly maxPartitionsPerTopic: number;
+  /**
+   * A new controller knows no broker's last heartbeat; it gives each this long to check in (at
+   * most the session timeout). Live brokers learn of the new controller at once and heartbeat
+   * within an interval, so a grace of a few intervals fences a broker that died with the old
+   * controller sooner than a whole session would.
+   */
+  readonly newControllerGraceMs: number;
 }
 
 export const defaultQuorumControllerConfig: QuorumControllerConfig = {
   brokerSessionTimeoutMs: 9_000,
   maxPartitionsPerTopic: 10_000,
+  newControllerGraceMs: 9_000,
 };
 
 export interface BrokerRegistration {
@@ -81,7 +89,8 @@ export class QuorumController {
   reset(image: MetadataImage, nowMs: number): void {
     this.currentImage = image;
     this.lastContactMs.clear();
-    for (const brokerId of image.brokers.keys()) this.lastContactMs.set(brokerId, nowMs);
+    const grace = Math.min(this.config.newControllerGraceMs, this.config.brokerSessionTimeoutMs);
+    for (const brokerId of image.brokers.keys()) this.lastContactMs.set(brokerId, nowMs - this.config.brokerSessionTimeoutMs + grace);
   }
 
   registerBroker(registration: BrokerRegistration, nowMs: number): ControllerResult<Decision<{ brokerEpoch: number }>> {

@@ -5,7 +5,7 @@
  */
 import { BATCH_OFFSETS, splitBatches, verifyBatchCrc, type RecordBatchHeader } from '@tributary/protocol';
 import type { BrokerContext } from '../../broker-context.js';
-import type { PartitionHandle, TopicState } from '../../state/topic-manager.js';
+import type { PartitionHandle, PartitionReplication, TopicState } from '../../state/topic-manager.js';
 import { Errors, errorCodeOf } from './error-codes.js';
 
 export interface PartitionProduceResult {
@@ -54,7 +54,13 @@ export function checkProduceRecords(records: Buffer | null, maxMessageBytes: num
   return { ok: true, header };
 }
 
-export async function producePartition(broker: BrokerContext, topic: TopicState, index: number, records: Buffer | null): Promise<PartitionProduceResult> {
+/** acks and the request's timeout, which bounds an acks=all wait on the followers. */
+export interface ProduceAcks {
+  readonly acks: number;
+  readonly timeoutMs: number;
+}
+
+export async function producePartition(broker: BrokerContext, topic: TopicState, index: number, records: Buffer | null, acks: ProduceAcks = { acks: 1, timeoutMs: 30_000 }): Promise<PartitionProduceResult> {
   const partition = broker.topics.partition(topic.name, index);
   if (partition === undefined) {
     if (topic.partitions[index] === undefined) return produceError(Errors.UNKNOWN_TOPIC_OR_PARTITION, `topic ${topic.name} has no partition ${index}`);
@@ -63,25 +69,50 @@ export async function producePartition(broker: BrokerContext, topic: TopicState,
   const checked = checkProduceRecords(records, topic.config.maxMessageBytes);
   if (!checked.ok) return checked.result;
   const { header } = checked;
+  const replication = acks.acks === -1 ? partition.replication : undefined;
+  const minIsr = topic.config.minInsyncReplicas;
+  if (replication !== undefined && replication.isrSize < minIsr) {
+    return produceError(Errors.NOT_ENOUGH_REPLICAS, `${topic.name}-${index} has ${replication.isrSize} in-sync replicas, below min.insync.replicas ${minIsr}`);
+  }
   const log = partition.log;
   const append = () => log.appendAsLeader(records!, { leaderEpoch: partition.leaderEpoch });
+  let result: PartitionProduceResult;
+  let endOffset: number;
   if (header.producerId < 0n) {
     const appended = await append();
     if (!appended.ok) return appendFailed(broker, partition, appended.error);
-    return appendedResult(broker, partition, header, appended.value.baseOffset, appended.value.logAppendTimeMs, records!.length);
+    result = appendedResult(broker, partition, header, appended.value.baseOffset, appended.value.logAppendTimeMs, records!.length);
+    endOffset = appended.value.lastOffset + 1;
+  } else {
+    const outcome = await broker.producers.appendIdempotent(log, header, append);
+    switch (outcome.kind) {
+      case 'appended':
+        result = appendedResult(broker, partition, header, outcome.info.baseOffset, outcome.info.logAppendTimeMs, records!.length);
+        endOffset = outcome.info.lastOffset + 1;
+        break;
+      case 'duplicate':
+        // Kafka answers a retried batch with its original offset and no error.
+        result = { errorCode: Errors.NONE, errorMessage: null, baseOffset: outcome.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset };
+        endOffset = outcome.baseOffset + header.lastOffsetDelta + 1;
+        break;
+      case 'rejected':
+        return produceError(outcome.errorCode, outcome.message);
+      case 'append-failed':
+        return appendFailed(broker, partition, outcome.error);
+    }
   }
-  const outcome = await broker.producers.appendIdempotent(log, header, append);
-  switch (outcome.kind) {
-    case 'appended':
-      return appendedResult(broker, partition, header, outcome.info.baseOffset, outcome.info.logAppendTimeMs, records!.length);
-    case 'duplicate':
-      // Kafka answers a retried batch with its original offset and no error.
-      return { errorCode: Errors.NONE, errorMessage: null, baseOffset: outcome.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset };
-    case 'rejected':
-      return produceError(outcome.errorCode, outcome.message);
-    case 'append-failed':
-      return appendFailed(broker, partition, outcome.error);
+  return replication === undefined ? result : awaitReplication(replication, result, endOffset, acks.timeoutMs, minIsr, `${topic.name}-${index}`);
+}
+
+/** acks=all: the answer waits until every ISR member holds the batch durably (the high watermark covers it). */
+async function awaitReplication(replication: PartitionReplication, result: PartitionProduceResult, endOffset: number, timeoutMs: number, minIsr: number, name: string): Promise<PartitionProduceResult> {
+  const outcome = await replication.waitForHighWatermark(endOffset, timeoutMs);
+  if (outcome === 'timeout') return produceError(Errors.REQUEST_TIMED_OUT, `${name}: the in-sync replicas did not acknowledge within ${timeoutMs} ms`);
+  if (outcome === 'not-leader') return produceError(Errors.NOT_LEADER_OR_FOLLOWER, `${name}: leadership moved before the in-sync replicas acknowledged`);
+  if (replication.isrSize < minIsr) {
+    return produceError(Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND, `${name}: written, but the ISR shrank to ${replication.isrSize}, below min.insync.replicas ${minIsr}`);
   }
+  return result;
 }
 
 function appendedResult(
