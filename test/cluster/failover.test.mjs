@@ -19,7 +19,12 @@ const PRODUCE_SECONDS = 10;
 const ACKS_BEFORE_KILL = 300;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tributary-failover-'));
-const cluster = await LocalCluster.create({ brokers: 3, dataDir, kafkaBasePort: 0, brokerArgs: ['--log-level', 'debug', ...(process.env.FAILOVER_ARGS ?? '').split(' ').filter(Boolean)] });
+const cluster = await LocalCluster.create({
+  brokers: 3,
+  dataDir,
+  kafkaBasePort: 0,
+  brokerArgs: ['--log-level', 'debug', '--leader-imbalance-check-interval-ms', '1000', ...(process.env.FAILOVER_ARGS ?? '').split(' ').filter(Boolean)],
+});
 let keep = process.env.CLUSTER_KEEP === '1';
 after(async () => {
   await cluster.stop();
@@ -124,5 +129,22 @@ test('kill -9 the leader under an idempotent acks=all producer: quick failover, 
     assert.equal(valueAt.get(r.offset), r.v, `value ${r.v} at its acknowledged offset ${r.offset}`);
   }
   for (let i = 1; i < records.length; i++) assert.ok(records[i][1] > records[i - 1][1], `values in order at offset ${records[i][0]}`);
-  assert.ok(outageMs < 15_000, `failover took ${outageMs} ms`);
+  // Typically 0.5 s (about 1 s when the leader was also the active controller); the bound here
+  // only catches a failover that is broken, not slow: figures belong to the printed line.
+  assert.ok(outageMs < 5_000, `failover took ${outageMs} ms`);
+
+  // The killed broker comes back: it truncates where it diverged, catches up, rejoins the ISR,
+  // and (preferred-leader election) leads its partition again, serving the same records.
+  await cluster.restart(leader);
+  const restartedAtMs = Date.now();
+  await eventually(
+    'the restarted broker back in the ISR and leading again',
+    async () => {
+      const p = (await metadataAt(cluster, survivors[0])).topics.find((x) => x.name === topic)?.partitions[0];
+      return p !== undefined && p.isr.length === 3 && p.leader === leader;
+    },
+    30_000,
+  );
+  console.log(`# node ${leader} back in the ISR and leading again ${Date.now() - restartedAtMs} ms after its restart`);
+  assert.deepEqual(readBack(leader, topic), records, 'the preferred leader serves exactly the same records');
 });

@@ -32,6 +32,11 @@ export interface BrokerContext {
   readonly controllerId: () => number;
   /** The live brokers, this one included when it is live. */
   readonly brokers: () => readonly BrokerAddress[];
+  /**
+   * Whether this broker can reach another (its gossip view; always true on a single broker).
+   * Advisory: Metadata stops naming an unreachable leader so clients look it up again sooner.
+   */
+  readonly isReachable?: (nodeId: number) => boolean;
   /** Consumer group coordination; absent, group APIs answer COORDINATOR_NOT_AVAILABLE. */
   readonly groups?: GroupCoordinatorService;
 }

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem, type Random } from '@tributary/common';
 import type { Logger } from 'pino';
 import type { BrokerContext } from './broker-context.js';
-import type { BrokerConfig, GroupSettings, HostPort } from './config/broker-config.js';
+import type { BrokerConfig, HostPort } from './config/broker-config.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import type { AnyHandlerSpec } from './handlers/handler.js';
 import { handlerSpecs } from './handlers/index.js';
@@ -22,7 +22,8 @@ import { RequestDispatcher } from './server/request-dispatcher.js';
 import { LocalTopicManager } from './state/local-topic-manager.js';
 import { createPartitionWaiters } from './state/partition-waiters-impl.js';
 import type { PartitionWaiters } from './state/partition-waiters.js';
-import { openProducerStateManager } from './state/producer-state-manager.js';
+import type { ProducerStateManager } from './state/producer-state.js';
+import { PRODUCER_ID_NODE_ID_MAX, openProducerStateManager, producerIdBase } from './state/producer-state-manager.js';
 import type { TopicManager } from './state/topic-manager.js';
 import { cryptoRandom } from './group/crypto-random.js';
 import { GroupService, type GroupServiceSettings } from './group/group-service.js';
@@ -144,12 +145,13 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     if (options.fs === undefined) await mkdir(config.dataDir, { recursive: true });
     const meta = await loadOrCreateMetaProperties(fs, config.dataDir, config.nodeId, config.cluster?.clusterId);
     if (!meta.ok) throw startFailed(meta.error.message);
-    const waiters = createPartitionWaiters();
-    const topics = await openTopics(config, options, parts, root, fs, clock, waiters);
-    parts.topics = topics.value;
-    const producers = await openProducerStateManager({ fs, dataDir: config.dataDir });
+    if (config.cluster !== null && config.nodeId > PRODUCER_ID_NODE_ID_MAX) throw startFailed(`in a cluster node ids must be at most ${PRODUCER_ID_NODE_ID_MAX} (producer id ranges)`);
+    const producers = await openProducerStateManager({ fs, dataDir: config.dataDir, ...(config.cluster === null ? {} : { idBase: producerIdBase(config.nodeId) }) });
     if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
-    parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: groupServiceSettings(config.groups, options.groups) });
+    const waiters = createPartitionWaiters();
+    const topics = await openTopics(config, options, parts, root, fs, clock, waiters, producers.value);
+    parts.topics = topics.value;
+    parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: groupServiceSettings(config, options.groups), waiters });
     parts.groups.start();
     parts.listener = await KafkaListener.bind(config.kafkaListen, config.limits, componentLogger(root, 'kafka', config.nodeId));
     const resolved: BrokerConfig = { ...config, advertise: { host: config.advertise.host, port: config.advertise.port === 0 ? parts.listener.port : config.advertise.port } };
@@ -164,6 +166,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       metrics,
       logger: componentLogger(root, 'handlers', config.nodeId),
       controllerId: () => parts.cluster?.controllerId() ?? config.nodeId,
+      isReachable: (nodeId: number) => parts.cluster?.isReachable(nodeId) ?? true,
       brokers: () => parts.cluster?.brokers() ?? [{ nodeId: config.nodeId, host: resolved.advertise.host, port: resolved.advertise.port, rack: null }],
       groups: parts.groups,
     };
@@ -215,7 +218,16 @@ function running(parts: Required<Parts>, context: BrokerContext, config: BrokerC
 }
 
 /** The topic manager: the cluster's (metadata through the quorum) with --voters, else the single broker's own. */
-async function openTopics(config: BrokerConfig, options: StartBrokerOptions, parts: Parts, root: Logger, fs: FileSystem, clock: Clock, waiters: PartitionWaiters): Promise<{ value: TopicManager }> {
+async function openTopics(
+  config: BrokerConfig,
+  options: StartBrokerOptions,
+  parts: Parts,
+  root: Logger,
+  fs: FileSystem,
+  clock: Clock,
+  waiters: PartitionWaiters,
+  producers: ProducerStateManager,
+): Promise<{ value: TopicManager }> {
   if (config.cluster !== null) {
     parts.cluster = await ClusterNode.start({
       config,
@@ -225,6 +237,7 @@ async function openTopics(config: BrokerConfig, options: StartBrokerOptions, par
       random: options.random ?? cryptoRandom,
       rootLogger: root,
       waiters,
+      producers,
       onFatal: (error) => componentLogger(root, 'broker', config.nodeId).fatal({ err: error }, 'metadata storage failed; this node no longer takes part in the quorum'),
     });
     return { value: parts.cluster.topics };
@@ -242,10 +255,12 @@ function rpcAdvertise(config: BrokerConfig, boundPort: number): HostPort {
 }
 
 /** The broker's group settings as the group service takes them; options (tests) override the config. */
-function groupServiceSettings(config: GroupSettings, overrides: Partial<GroupServiceSettings> | undefined): Partial<GroupServiceSettings> {
-  const { offsetsTopicPartitions, minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs } = config;
+function groupServiceSettings(broker: BrokerConfig, overrides: Partial<GroupServiceSettings> | undefined): Partial<GroupServiceSettings> {
+  const { offsetsTopicPartitions, offsetsTopicReplicationFactor, minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs } = broker.groups;
   return {
     offsetsTopicPartitions,
+    // A single broker holds one replica of everything; a cluster replicates the offsets up to its size.
+    offsetsTopicReplicationFactor: broker.cluster === null ? -1 : Math.min(offsetsTopicReplicationFactor, broker.voters.length),
     ...overrides,
     coordinator: { minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, ...overrides?.coordinator },
   };

@@ -43,7 +43,10 @@ producer = Producer({
     # Keep retrying through a leader change; the broker's session timeout bounds the outage.
     "message.timeout.ms": 60000,
     "retry.backoff.ms": 50,
-    "topic.metadata.refresh.interval.ms": 1000,
+    # librdkafka re-reads metadata on leader errors and at this interval only: a dead leader's
+    # refused connection is neither, so this bounds how long it keeps trying the dead broker
+    # after the controller has moved the partition (default 300000).
+    "topic.metadata.refresh.interval.ms": 500,
     "error_cb": on_error,
 })
 

@@ -38,6 +38,8 @@ export interface ActiveControllerOptions {
   readonly config?: Partial<QuorumControllerConfig>;
   /** How often broker sessions are checked (and leadership noticed). */
   readonly tickIntervalMs?: number;
+  /** Brokers this node's failure detector holds dead (fenced once also silent; see QuorumController.tick). */
+  readonly reportedDead?: () => ReadonlySet<number>;
 }
 
 const NOT_CONTROLLER = ErrorCode['NOT_CONTROLLER']!;
@@ -118,9 +120,12 @@ export class ActiveController {
   private tick(): void {
     if (this.current() === undefined) return;
     void this.decide((controller) => {
-      const decision = controller.tick(this.options.clock.nowMs());
+      const decision = controller.tick(this.options.clock.nowMs(), this.options.reportedDead?.());
       if (decision.response.fencedBrokerIds.length > 0) {
         this.options.logger.warn({ brokers: decision.response.fencedBrokerIds }, 'fencing brokers whose sessions expired');
+      }
+      if (decision.response.preferredLeaderMoves > 0) {
+        this.options.logger.info({ partitions: decision.response.preferredLeaderMoves }, 'moving leaderships back to preferred replicas');
       }
       return { ok: true, value: decision };
     });

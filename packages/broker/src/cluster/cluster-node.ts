@@ -20,7 +20,9 @@ import { controllerRpcService } from './controller-service.js';
 import { LocalReplicas } from './local-replicas.js';
 import { MetadataQuorum } from './metadata-quorum.js';
 import { ReplicaManager } from '../replication/replica-manager.js';
+import { SwimGossip } from '../membership/swim-gossip.js';
 import type { PartitionWaiters } from '../state/partition-waiters.js';
+import type { ProducerStateManager } from '../state/producer-state.js';
 
 export const KAFKA_LISTENER_NAME = 'PLAINTEXT';
 export const RPC_LISTENER_NAME = 'RPC';
@@ -38,6 +40,8 @@ export interface ClusterNodeOptions {
   readonly onFatal: (error: Error) => void;
   /** Consumers' fetch long polls: woken when a high watermark advances. */
   readonly waiters: PartitionWaiters;
+  /** Idempotent-producer state, rebuilt from the log when a replica becomes leader. */
+  readonly producers: ProducerStateManager;
 }
 
 export class ClusterNode {
@@ -50,6 +54,7 @@ export class ClusterNode {
     readonly controllerClient: ControllerClient,
     readonly topics: ClusterTopicManager,
     readonly replication: ReplicaManager,
+    readonly membership: SwimGossip,
   ) {}
 
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
@@ -63,13 +68,21 @@ export class ClusterNode {
       snapshotIntervalEntries: cluster.metadataSnapshotIntervalEntries,
       onFatal: options.onFatal,
     });
+    let membership: SwimGossip | undefined;
     const controller = new ActiveController({
       quorum,
       clock: options.clock,
       random: options.random,
       logger: log('controller'),
       // A few heartbeat intervals: live brokers find the new controller at once (they are voters).
-      config: { brokerSessionTimeoutMs: cluster.brokerSessionTimeoutMs, newControllerGraceMs: Math.max(300, 3 * cluster.brokerHeartbeatIntervalMs) },
+      config: {
+        brokerSessionTimeoutMs: cluster.brokerSessionTimeoutMs,
+        newControllerGraceMs: Math.max(300, 3 * cluster.brokerHeartbeatIntervalMs),
+        preferredLeaderCheckIntervalMs: cluster.autoLeaderRebalance ? cluster.leaderImbalanceCheckIntervalMs : 0,
+        // The gossip's dead verdict fences a broker silent for two heartbeat intervals.
+        reportedDeadMinSilenceMs: 2 * cluster.brokerHeartbeatIntervalMs,
+      },
+      reportedDead: () => membership?.deadMembers() ?? new Set(),
       tickIntervalMs: 50,
     });
     const controllerClient = new ControllerClient({ voters: config.voters, knownLeader: () => quorum.leaderId, logger: log('controller-client') });
@@ -92,6 +105,7 @@ export class ClusterNode {
       clock: options.clock,
       logger: log('replication'),
       rpcEndpointName: RPC_LISTENER_NAME,
+      onBecameLeader: (handle) => options.producers.forget(handle.log),
     });
     const topics = new ClusterTopicManager({
       nodeId: config.nodeId,
@@ -103,13 +117,18 @@ export class ClusterNode {
       caughtUp: () => node?.lifecycle?.caughtUp ?? false,
       afterReconcile: (image) => replication.apply(image),
     });
-    node = new ClusterNode(options, quorum, controller, controllerClient, topics, replication);
+    membership = new SwimGossip({
+      selfId: config.nodeId,
+      members: new Map(config.voters.map((v) => [v.nodeId, { host: v.host, port: v.port }])),
+      logger: log('membership'),
+    });
+    node = new ClusterNode(options, quorum, controller, controllerClient, topics, replication, membership);
     return node;
   }
 
   /** The gRPC services this node serves: Raft for the quorum, Controller for brokers and admin. */
   rpcServices(): AdditionalRpcService[] {
-    return [this.quorum.rpcService(), this.replication.rpcService(), controllerRpcService(this.controller, this.quorum, this.options.clock, componentLogger(this.options.rootLogger, 'controller', this.options.config.nodeId))];
+    return [this.quorum.rpcService(), this.replication.rpcService(), this.membership.rpcService(), controllerRpcService(this.controller, this.quorum, this.options.clock, componentLogger(this.options.rootLogger, 'controller', this.options.config.nodeId))];
   }
 
   /** Registers with the controller at the addresses the listeners were bound to, and keeps heartbeating. */
@@ -137,6 +156,11 @@ export class ClusterNode {
 
   get lifecycleState(): string {
     return this.lifecycle?.state ?? 'starting';
+  }
+
+  /** This node's gossip view: false for a broker it believes unreachable (suspect or dead). */
+  isReachable(nodeId: number): boolean {
+    return nodeId === this.options.config.nodeId || this.membership.isAlive(nodeId);
   }
 
   controllerId(): number {
@@ -171,6 +195,7 @@ export class ClusterNode {
 
   /** After the listeners are closed and the logs flushed: stops the controller and the quorum. */
   async close(): Promise<void> {
+    this.membership.close();
     await this.replication.close();
     this.controller.close();
     this.controllerClient.close();

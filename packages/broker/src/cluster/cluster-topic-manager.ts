@@ -54,6 +54,17 @@ export interface ClusterTopicManagerOptions {
 
 const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
+/**
+ * A replicated topic created without min.insync.replicas gets RF-1, between 1 and 2 (2 for the
+ * usual replication factor 3), so acks=all survives one broker's loss and means two copies;
+ * Kafka's default of 1 would let acks=all succeed with a single copy. A broker default above 1
+ * (--min-insync-replicas) is left to apply instead.
+ */
+function withMinInsyncDefault(configs: Record<string, string>, replicationFactor: number, defaults: TopicDefaults): Record<string, string> {
+  if (configs['min.insync.replicas'] !== undefined || defaults.minInsyncReplicas > 1 || replicationFactor < 3) return configs;
+  return { ...configs, 'min.insync.replicas': String(Math.min(2, replicationFactor - 1)) };
+}
+
 export class ClusterTopicManager implements TopicManager {
   private views: TopicViews;
   private reconciling: Promise<void> = Promise.resolve();
@@ -128,7 +139,7 @@ export class ClusterTopicManager implements TopicManager {
       const partitionInfos = Array.from({ length: partitions }, (_, index) => ({ index, leaderId: -1, leaderEpoch: 0, replicas: [], isr: [], offlineReplicas: [] }));
       return ok({ name, topicId: ZERO_TOPIC_ID, isInternal: isInternalTopic(name), partitions: partitionInfos, config: resolveTopicConfig(configs.value, this.options.defaults) });
     }
-    const entries = Object.entries(configs.value).map(([key, value]) => ({ key, value }));
+    const entries = Object.entries(withMinInsyncDefault(configs.value, replicationFactor, this.options.defaults)).map(([key, value]) => ({ key, value }));
     const called = await this.change('createTopic', { name, partitions, replicationFactor, configs: entries });
     if (!called.ok) return called;
     const created = this.topic(name);

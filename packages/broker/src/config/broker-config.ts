@@ -44,6 +44,8 @@ export interface TopicDefaults {
 export interface GroupSettings {
   /** Partitions of __consumer_offsets when it is created (an existing topic keeps its count). */
   readonly offsetsTopicPartitions: number;
+  /** Replicas of each __consumer_offsets partition in a cluster (at most the number of voters). */
+  readonly offsetsTopicReplicationFactor: number;
   readonly minSessionTimeoutMs: number;
   readonly maxSessionTimeoutMs: number;
   /** How long the first rebalance of an empty group waits for more members. */
@@ -52,6 +54,7 @@ export interface GroupSettings {
 
 export const defaultGroupSettings: GroupSettings = {
   offsetsTopicPartitions: 50,
+  offsetsTopicReplicationFactor: 3,
   minSessionTimeoutMs: 6_000,
   maxSessionTimeoutMs: 1_800_000,
   initialRebalanceDelayMs: 3_000,
@@ -71,6 +74,10 @@ export interface ClusterSettings {
   readonly metadataSnapshotIntervalEntries: number;
   /** A follower not caught up for this long leaves the ISR (Kafka's replica.lag.time.max.ms). */
   readonly replicaLagTimeMaxMs: number;
+  /** Move leaderships back to preferred replicas (Kafka's auto.leader.rebalance.enable). */
+  readonly autoLeaderRebalance: boolean;
+  /** How often that check runs (Kafka: leader.imbalance.check.interval.seconds, 300 s). */
+  readonly leaderImbalanceCheckIntervalMs: number;
 }
 
 /**
@@ -85,6 +92,8 @@ export const defaultClusterSettings: Omit<ClusterSettings, 'clusterId'> = {
   brokerHeartbeatIntervalMs: 150,
   metadataSnapshotIntervalEntries: 1_000,
   replicaLagTimeMaxMs: 10_000,
+  autoLeaderRebalance: true,
+  leaderImbalanceCheckIntervalMs: 30_000,
 };
 
 export interface BrokerConfig {

@@ -156,11 +156,11 @@ test('--help lists every flag with its environment variable', () => {
 
 test('consumer-group settings: Kafka defaults, flags, environment and file', () => {
   const defaults = load(['--data-dir', '/d']).config.groups;
-  assert.deepEqual(defaults, { offsetsTopicPartitions: 50, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 3000 });
+  assert.deepEqual(defaults, { offsetsTopicPartitions: 50, offsetsTopicReplicationFactor: 3, minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 3000 });
   const set = load(['--data-dir', '/d', '--offsets-topic-num-partitions', '3', '--config', '/c.json'], { TRIBUTARY_GROUP_INITIAL_REBALANCE_DELAY_MS: '0' }, {
     '/c.json': JSON.stringify({ 'group.min.session.timeout.ms': 1000 }),
   }).config.groups;
-  assert.deepEqual(set, { offsetsTopicPartitions: 3, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 0 });
+  assert.deepEqual(set, { offsetsTopicPartitions: 3, offsetsTopicReplicationFactor: 3, minSessionTimeoutMs: 1000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 0 });
   assert.match(loadError(['--data-dir', '/d', '--offsets-topic-num-partitions', '0']).message, /offsets\.topic\.num\.partitions/);
 });
 
@@ -171,7 +171,7 @@ test('cluster mode: only with --voters; the cluster id is derived from the voter
   assert.ok(one !== null && other !== null);
   assert.equal(one.clusterId, other.clusterId, 'every node of one voter list derives the same id');
   assert.match(one.clusterId, /^[A-Za-z0-9_-]{22}$/);
-  assert.deepEqual({ ...one, clusterId: '' }, { clusterId: '', brokerSessionTimeoutMs: 800, brokerHeartbeatIntervalMs: 150, metadataSnapshotIntervalEntries: 1000, replicaLagTimeMaxMs: 10000 });
+  assert.deepEqual({ ...one, clusterId: '' }, { clusterId: '', brokerSessionTimeoutMs: 800, brokerHeartbeatIntervalMs: 150, metadataSnapshotIntervalEntries: 1000, replicaLagTimeMaxMs: 10000, autoLeaderRebalance: true, leaderImbalanceCheckIntervalMs: 30000 });
   const given = load(['--data-dir', '/d', '--node-id', '1', '--voters', '1@a:9093', '--cluster-id', 'my-cluster', '--broker-session-timeout-ms', '9000']).config.cluster;
   assert.equal(given?.clusterId, 'my-cluster');
   assert.equal(given?.brokerSessionTimeoutMs, 9000);

@@ -46,6 +46,8 @@ export const settings: readonly Setting[] = [
   { key: 'broker.heartbeat.interval.ms', field: 'cluster.brokerHeartbeatIntervalMs', parse: intIn(10, 0x7fff_ffff), help: 'with --voters: how often a broker heartbeats to the controller (default 150)' },
   { key: 'metadata.snapshot.interval.records', field: 'cluster.metadataSnapshotIntervalEntries', parse: intIn(1, 0x7fff_ffff), help: 'with --voters: metadata log entries between snapshots (default 1000)' },
   { key: 'replica.lag.time.max.ms', field: 'cluster.replicaLagTimeMaxMs', parse: intIn(100, 0x7fff_ffff), help: 'with --voters: a follower not caught up this long leaves the ISR (default 10000)' },
+  { key: 'auto.leader.rebalance.enable', field: 'cluster.autoLeaderRebalance', parse: bool, help: 'with --voters: move leaderships back to preferred replicas (default true)' },
+  { key: 'leader.imbalance.check.interval.ms', field: 'cluster.leaderImbalanceCheckIntervalMs', parse: intIn(100, 0x7fff_ffff), help: 'with --voters: how often that runs (default 30000)' },
   { key: 'auto.create.topics.enable', field: 'autoCreateTopics', parse: bool, help: 'create unknown topics on Metadata requests (default true)' },
   { key: 'delete.topic.enable', field: 'deleteTopicEnable', parse: bool, help: 'allow DeleteTopics (default true)' },
   { key: 'num.partitions', field: 'topicDefaults.numPartitions', parse: intIn(1, 100_000), help: 'partitions of a topic created without a count (default 1)' },
@@ -61,6 +63,7 @@ export const settings: readonly Setting[] = [
   { key: 'max.in.flight.requests.per.connection', field: 'limits.inFlightRequestsPerConnectionMax', parse: intIn(1, 10_000), help: 'requests read ahead per connection (default 16)' },
   { key: 'fetch.max.wait.ms.max', field: 'limits.fetchMaxWaitMsMax', parse: int32Min(0), help: 'longest Fetch long poll honoured (default 30000)' },
   { key: 'fetch.max.bytes', field: 'limits.fetchResponseBytesMax', parse: int32Min(1), help: 'largest Fetch response (default 55 MiB)' },
+  { key: 'offsets.topic.replication.factor', field: 'groups.offsetsTopicReplicationFactor', parse: intIn(1, 0x7fff), help: 'with --voters: replicas of __consumer_offsets, at most the voters (default 3)' },
   { key: 'offsets.topic.num.partitions', field: 'groups.offsetsTopicPartitions', parse: intIn(1, 10_000), help: 'partitions of __consumer_offsets when created (default 50)' },
   { key: 'group.min.session.timeout.ms', field: 'groups.minSessionTimeoutMs', parse: int32Min(0), help: 'smallest consumer session timeout accepted (default 6000)' },
   { key: 'group.max.session.timeout.ms', field: 'groups.maxSessionTimeoutMs', parse: int32Min(0), help: 'largest consumer session timeout accepted (default 1800000)' },
@@ -240,6 +243,7 @@ function buildGroups(v: Map<string, unknown>): GroupSettings {
   const d = defaultGroupSettings;
   return {
     offsetsTopicPartitions: pick(v, 'offsets.topic.num.partitions', d.offsetsTopicPartitions),
+    offsetsTopicReplicationFactor: pick(v, 'offsets.topic.replication.factor', d.offsetsTopicReplicationFactor),
     minSessionTimeoutMs: pick(v, 'group.min.session.timeout.ms', d.minSessionTimeoutMs),
     maxSessionTimeoutMs: pick(v, 'group.max.session.timeout.ms', d.maxSessionTimeoutMs),
     initialRebalanceDelayMs: pick(v, 'group.initial.rebalance.delay.ms', d.initialRebalanceDelayMs),
@@ -299,6 +303,8 @@ function buildCluster(v: Map<string, unknown>): ClusterSettings {
     brokerHeartbeatIntervalMs: pick(v, 'broker.heartbeat.interval.ms', d.brokerHeartbeatIntervalMs),
     metadataSnapshotIntervalEntries: pick(v, 'metadata.snapshot.interval.records', d.metadataSnapshotIntervalEntries),
     replicaLagTimeMaxMs: pick(v, 'replica.lag.time.max.ms', d.replicaLagTimeMaxMs),
+    autoLeaderRebalance: pick(v, 'auto.leader.rebalance.enable', d.autoLeaderRebalance),
+    leaderImbalanceCheckIntervalMs: pick(v, 'leader.imbalance.check.interval.ms', d.leaderImbalanceCheckIntervalMs),
   };
 }
 

@@ -18,6 +18,8 @@ import type { PartitionHandle } from '../state/topic-manager.js';
 export const OFFSETS_BATCH_RECORDS_MAX = 500;
 export const OFFSETS_BATCH_BYTES_MAX = 512 * 1024;
 export const REPLAY_READ_BYTES = 1024 * 1024;
+/** How long a group write may wait for the in-sync replicas (Kafka's offsets.commit.timeout.ms). */
+export const OFFSETS_COMMIT_TIMEOUT_MS = 5_000;
 
 /** 'elsewhere': another broker leads this offsets partition (in a cluster), so it coordinates its groups. */
 export type PartitionStatus = 'loading' | 'active' | 'failed' | 'elsewhere' | 'closed';
@@ -34,6 +36,8 @@ export interface CoordinatorPartitionOptions {
   readonly random: Random;
   readonly config: Partial<GroupCoordinatorConfig>;
   readonly logger: Logger;
+  /** After each append: wakes fetch long polls on the partition (followers copying it). */
+  readonly onAppended?: () => void;
 }
 
 export class CoordinatorPartition {
@@ -168,8 +172,17 @@ export class CoordinatorPartition {
       );
     }
     const appended = await handle.log.appendAsLeader(Buffer.concat(batches), { leaderEpoch: handle.leaderEpoch });
-    if (!appended.ok) this.options.logger.error({ partition: this.partition, err: appended.error }, 'offsets append failed');
-    return appended.ok;
+    if (!appended.ok) {
+      this.options.logger.error({ partition: this.partition, err: appended.error }, 'offsets append failed');
+      return false;
+    }
+    this.options.onAppended?.();
+    // In a cluster a commit is acknowledged only once every in-sync replica holds it (Kafka's
+    // offsets.commit.required.acks=-1), so it survives the loss of this broker.
+    if (handle.replication === undefined) return true;
+    const replicated = await handle.replication.waitForHighWatermark(appended.value.lastOffset + 1, OFFSETS_COMMIT_TIMEOUT_MS);
+    if (replicated !== 'reached') this.options.logger.warn({ partition: this.partition, outcome: replicated }, 'offsets records not replicated in time');
+    return replicated === 'reached';
   }
 
   /** The core ran ahead of the disk: answer everyone waiting, then rebuild from the log. */

@@ -13,6 +13,7 @@ import type { Clock, Random } from '@tributary/common';
 import { GroupErrors, groupErrorResponse, offsetsPartitionFor, type GroupCoordinatorConfig, type GroupRequest, type GroupRequestOf, type GroupResponse } from '@tributary/group';
 import { defaultListGroupsRequest, type ListGroupsResponse } from '@tributary/protocol';
 import type { Logger } from 'pino';
+import type { PartitionWaiters } from '../state/partition-waiters.js';
 import type { TopicManager } from '../state/topic-manager.js';
 import { CoordinatorPartition } from './coordinator-partition.js';
 
@@ -26,6 +27,8 @@ const ALL_GROUPS: GroupRequestOf<'ListGroups'> = { api: 'ListGroups', version: 5
 export interface GroupServiceSettings {
   /** Kafka's offsets.topic.num.partitions (used when the topic is created; an existing topic keeps its count). */
   readonly offsetsTopicPartitions: number;
+  /** Replication factor of the offsets topic when created; -1 for the topic default. */
+  readonly offsetsTopicReplicationFactor: number;
   /** How often coordinators advance their timers (session and rebalance timeouts). */
   readonly tickIntervalMs: number;
   readonly coordinator: Partial<GroupCoordinatorConfig>;
@@ -33,6 +36,7 @@ export interface GroupServiceSettings {
 
 export const defaultGroupServiceSettings: GroupServiceSettings = {
   offsetsTopicPartitions: 50,
+  offsetsTopicReplicationFactor: -1,
   tickIntervalMs: 100,
   coordinator: {},
 };
@@ -43,6 +47,8 @@ export interface GroupServiceOptions {
   readonly random: Random;
   readonly logger: Logger;
   readonly settings?: Partial<GroupServiceSettings>;
+  /** Fetch long polls (followers of the offsets topic) are woken after each group write. */
+  readonly waiters?: PartitionWaiters;
 }
 
 /** What handlers use. */
@@ -101,6 +107,7 @@ export class GroupService implements GroupCoordinatorService {
           random: this.options.random,
           config: this.settings.coordinator,
           logger,
+          onAppended: () => this.options.waiters?.notify(OFFSETS_TOPIC, p.index),
         }),
     );
     for (const p of this.partitions) void p.load();
@@ -131,7 +138,7 @@ export class GroupService implements GroupCoordinatorService {
       const created = await topics.createTopic({
         name: OFFSETS_TOPIC,
         numPartitions: this.settings.offsetsTopicPartitions,
-        replicationFactor: -1,
+        replicationFactor: this.settings.offsetsTopicReplicationFactor,
         // Compacted, with Kafka's smaller segments (offsets.topic.segment.bytes) so closed segments, which compaction cleans, come often.
         configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(OFFSETS_SEGMENT_BYTES) },
         validateOnly: false,

@@ -16,6 +16,7 @@ import {
 } from '@tributary/protocol';
 import type { BrokerContext } from '../broker-context.js';
 import { Errors, errorCodeOf } from './data/error-codes.js';
+import { missingPartitionError } from './data/partition-lookup.js';
 import type { HandlerSpec, RequestContext } from './handler.js';
 
 /** DeleteRecords' "up to the high watermark". */
@@ -27,7 +28,7 @@ function result(partitionIndex: number, errorCode: number, lowWatermark: number)
 
 async function deletePartition(broker: BrokerContext, topic: string, partitionIndex: number, requested: bigint): Promise<DeleteRecordsResponseDeleteRecordsPartitionResult> {
   const partition = broker.topics.partition(topic, partitionIndex);
-  if (partition === undefined) return result(partitionIndex, Errors.UNKNOWN_TOPIC_OR_PARTITION, -1);
+  if (partition === undefined) return result(partitionIndex, missingPartitionError(broker.topics, topic, partitionIndex), -1);
   const highWatermark = partition.highWatermark;
   const offset = requested === HIGH_WATERMARK ? BigInt(highWatermark) : requested;
   if (offset < 0n || offset > BigInt(highWatermark)) return result(partitionIndex, Errors.OFFSET_OUT_OF_RANGE, -1);

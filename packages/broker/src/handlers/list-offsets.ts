@@ -21,6 +21,7 @@ import type { OffsetAndTimestamp } from '@tributary/storage';
 import type { BrokerContext } from '../broker-context.js';
 import { Errors, errorCodeOf, leaderEpochError } from './data/error-codes.js';
 import { maxTimestampOffset } from './data/max-timestamp.js';
+import { missingPartitionError } from './data/partition-lookup.js';
 import type { HandlerSpec, RequestContext } from './handler.js';
 
 const LATEST = -1n;
@@ -35,7 +36,7 @@ function failed(errorCode: number): Found {
 
 async function lookUp(broker: BrokerContext, topic: string, request: ListOffsetsRequestListOffsetsPartition, version: number): Promise<Found> {
   const partition = broker.topics.partition(topic, request.partitionIndex);
-  if (partition === undefined) return failed(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+  if (partition === undefined) return failed(missingPartitionError(broker.topics, topic, request.partitionIndex));
   if (version >= 4) {
     const epochError = leaderEpochError(request.currentLeaderEpoch, partition.leaderEpoch);
     if (epochError !== Errors.NONE) return failed(epochError);

@@ -6,6 +6,9 @@
  * an invalid name gets INVALID_TOPIC_EXCEPTION. Brokers are the live (unfenced) ones at their
  * advertised addresses; partitions carry leader, epoch, replicas and ISR from the metadata.
  *
+ * In a cluster, a partition whose leader this broker cannot reach (its gossip view, see
+ * membership/) is reported with LEADER_NOT_AVAILABLE until the controller moves it.
+ *
  * Differs from Kafka: an auto-created topic is returned complete at once (Kafka first answers
  * LEADER_NOT_AVAILABLE until leaders are elected); a partition whose log is offline is reported
  * with LEADER_NOT_AVAILABLE, no leader, and this node among its offline replicas. Authorized
@@ -39,11 +42,14 @@ const bits = (ops: readonly number[]): number => ops.reduce((acc, op) => acc | (
 const TOPIC_OPERATIONS = bits([3, 4, 5, 6, 7, 8, 10, 11]);
 const CLUSTER_OPERATIONS = bits([5, 7, 8, 9, 10, 11, 12]);
 
-function partitionMetadata(partition: PartitionInfo): MetadataResponseMetadataResponsePartition {
+function partitionMetadata(partition: PartitionInfo, reachable: (nodeId: number) => boolean): MetadataResponseMetadataResponsePartition {
+  // A leader this broker cannot reach is reported as none: clients then look the partition up
+  // again at short intervals and find the new leader as soon as the controller elects it.
+  const leaderId = partition.leaderId >= 0 && reachable(partition.leaderId) ? partition.leaderId : -1;
   return {
-    errorCode: partition.leaderId < 0 ? LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+    errorCode: leaderId < 0 ? LEADER_NOT_AVAILABLE : ErrorCode.NONE,
     partitionIndex: partition.index,
-    leaderId: partition.leaderId,
+    leaderId,
     leaderEpoch: partition.leaderEpoch,
     replicaNodes: [...partition.replicas],
     isrNodes: [...partition.isr],
@@ -57,7 +63,7 @@ function topicMetadata(broker: BrokerContext, topic: TopicState, request: Metada
     name: topic.name,
     topicId: topic.topicId,
     isInternal: topic.isInternal,
-    partitions: topic.partitions.map(partitionMetadata),
+    partitions: topic.partitions.map((p) => partitionMetadata(p, broker.isReachable ?? (() => true))),
     topicAuthorizedOperations: request.includeTopicAuthorizedOperations ? TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

@@ -6,6 +6,7 @@
  */
 import { ApiKey, ErrorCode, type OffsetCommitRequest, type OffsetCommitResponse } from '@tributary/protocol';
 import { submitGroupRequest } from '../group/group-requests.js';
+import { partitionExists } from './data/partition-lookup.js';
 import type { HandlerSpec, RequestContext } from './handler.js';
 
 async function offsetCommit(request: OffsetCommitRequest, ctx: RequestContext): Promise<OffsetCommitResponse> {
@@ -13,8 +14,9 @@ async function offsetCommit(request: OffsetCommitRequest, ctx: RequestContext): 
   const unknown: OffsetCommitResponse['topics'] = [];
   const known: OffsetCommitRequest['topics'] = [];
   for (const t of request.topics) {
-    const exists = t.partitions.filter((p) => topics.partition(t.name, p.partitionIndex) !== undefined);
-    const missing = t.partitions.filter((p) => topics.partition(t.name, p.partitionIndex) === undefined);
+    // The coordinator need not hold the partition (in a cluster it usually does not): it must exist.
+    const exists = t.partitions.filter((p) => partitionExists(topics, t.name, p.partitionIndex));
+    const missing = t.partitions.filter((p) => !partitionExists(topics, t.name, p.partitionIndex));
     if (exists.length > 0) known.push({ ...t, partitions: exists });
     if (missing.length > 0) unknown.push({ name: t.name, partitions: missing.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })) });
   }

@@ -276,6 +276,12 @@ export class LeaderFetcher {
       }
     }
     handle.replicated.followerHighWatermark = Math.min(data.highWatermark, handle.log.logEndOffset);
+    // Records the leader deleted (DeleteRecords, retention) go here too, so a later leader does not bring them back.
+    const leaderStart = Math.min(data.logStartOffset, handle.log.logEndOffset);
+    if (leaderStart > handle.log.logStartOffset) {
+      const moved = await handle.log.deleteRecordsBefore(leaderStart);
+      if (moved.ok) handle.replicated.epochCache.truncateFromStart(leaderStart);
+    }
   }
 
   /** New leader epochs in fetched batches go into the epoch cache, durably, before the batches do. */

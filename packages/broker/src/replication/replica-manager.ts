@@ -30,6 +30,8 @@ export interface ReplicaManagerOptions {
   readonly rpcEndpointName: string;
   /** How often leaders consider ISR changes. */
   readonly isrCheckIntervalMs?: number;
+  /** Called as a replica becomes leader, before it serves (idempotent-producer state is rebuilt). */
+  readonly onBecameLeader?: (handle: ReplicaHandle) => void;
 }
 
 const ISR_RETRY_MS = 1_000;
@@ -98,6 +100,7 @@ export class ReplicaManager {
     if (partition.leader === this.options.nodeId) {
       if (rep.role !== 'leader' || rep.leaderEpoch !== partition.leaderEpoch) {
         this.unfollow(handle);
+        this.options.onBecameLeader?.(handle);
         await rep.becomeLeader(assignment);
         this.options.logger.info({ topic: handle.topic, partition: handle.index, leaderEpoch: partition.leaderEpoch, isr: partition.isr, logEnd: handle.log.logEndOffset }, 'leading partition');
         this.highWatermarkAdvanced(handle);

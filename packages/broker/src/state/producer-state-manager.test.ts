@@ -4,7 +4,7 @@ import { MemoryFileSystem, ok, systemClock } from '@tributary/common';
 import { PartitionLog } from '@tributary/storage';
 import { Errors } from '../handlers/data/error-codes.js';
 import { testBatch } from '../handlers/data/testing/fake-broker.js';
-import { checkSequence, incrementSequence, openProducerStateManager, PRODUCER_ID_BLOCK_FILE, type ProducerStateOptions } from './producer-state-manager.js';
+import { checkSequence, incrementSequence, openProducerStateManager, PRODUCER_ID_BLOCK_FILE, producerIdBase, type ProducerStateOptions } from './producer-state-manager.js';
 
 async function open(fs: MemoryFileSystem, options: Partial<ProducerStateOptions> = {}) {
   const opened = await openProducerStateManager({ fs, dataDir: '/data', idBlockSize: 3, ...options });
@@ -109,4 +109,21 @@ test('producers per partition are bounded: the least recently appended is forgot
   assert.equal((await appendOne(3n, 5)).kind, 'rejected', 'producer 3 is remembered');
   assert.equal((await appendOne(1n, 5)).kind, 'appended', 'producer 1 was forgotten: unknown, accepted');
   assert.ok((await log.close()).ok);
+});
+
+test('in a cluster each broker hands out ids from its own range, so two brokers never collide', async () => {
+  const fs = new MemoryFileSystem();
+  await fs.mkdir('/a');
+  await fs.mkdir('/b');
+  const a = await openProducerStateManager({ fs, dataDir: '/a', idBase: producerIdBase(1) });
+  const b = await openProducerStateManager({ fs, dataDir: '/b', idBase: producerIdBase(2) });
+  assert.ok(a.ok && b.ok);
+  const fromA = await a.value.allocateProducerId();
+  const fromB = await b.value.allocateProducerId();
+  assert.ok(fromA.ok && fromB.ok);
+  assert.equal(fromA.value.producerId, 1n << 40n);
+  assert.equal(fromB.value.producerId, 2n << 40n);
+  // A bump asked of another broker gets a fresh id from that broker's range.
+  const bumped = await b.value.bumpEpoch(fromA.value);
+  assert.ok(bumped.ok && bumped.value.producerId >= 2n << 40n && bumped.value.producerEpoch === 0);
 });

@@ -30,6 +30,20 @@ export interface ProducerStateOptions {
   readonly rebuildTailOffsets?: number;
   /** ...and at most this many bytes of batches. */
   readonly rebuildScanBytesMax?: number;
+  /**
+   * The first producer id this broker hands out (default 0). In a cluster each broker allocates
+   * from its own range (`producerIdBase(nodeId)`), so two brokers never give out the same id.
+   */
+  readonly idBase?: bigint;
+}
+
+/** Producer ids per broker in a cluster: 2^40 (about 10^12), so node ids below 2^22 stay within int64. */
+export const PRODUCER_ID_RANGE_BITS = 40n;
+export const PRODUCER_ID_NODE_ID_MAX = 2 ** 22 - 1;
+
+export function producerIdBase(nodeId: number): bigint {
+  invariant(Number.isInteger(nodeId) && nodeId >= 0 && nodeId <= PRODUCER_ID_NODE_ID_MAX, () => `node id ${nodeId} too large for a producer id range`);
+  return BigInt(nodeId) << PRODUCER_ID_RANGE_BITS;
 }
 
 export const PRODUCER_ID_BLOCK_FILE = 'producer-id-block';
@@ -140,16 +154,20 @@ class ProducerIdBlocks {
     private readonly blockSize: bigint,
     private next: bigint,
     private end: bigint,
+    /** Ids below this belong to other brokers' ranges. */
+    readonly base: bigint,
   ) {}
 
-  static async open(file: CheckpointFile<bigint>, blockSize: number): Promise<Result<ProducerIdBlocks, ProducerIdError>> {
+  static async open(file: CheckpointFile<bigint>, blockSize: number, base: bigint): Promise<Result<ProducerIdBlocks, ProducerIdError>> {
     const read = await file.read();
     if (!read.ok) return read;
-    const start = read.value[0] ?? 0n;
+    // A block file from before ranges (or of another range) restarts at this range's base.
+    const stored = read.value[0] ?? base;
+    const start = stored < base ? base : stored;
     const end = start + BigInt(blockSize);
     const written = await file.write([end]);
     if (!written.ok) return written;
-    return ok(new ProducerIdBlocks(file, BigInt(blockSize), start, end));
+    return ok(new ProducerIdBlocks(file, BigInt(blockSize), start, end, base));
   }
 
   /** Ids below this have been handed out or reserved. */
@@ -192,7 +210,8 @@ export class ProducerStateManagerImpl implements ProducerStateManager {
 
   async bumpEpoch(current: ProducerIdAndEpoch): Promise<Result<ProducerIdAndEpoch, ProducerIdError>> {
     const { producerId, producerEpoch } = current;
-    if (producerId < 0n || producerId >= this.ids.reservedEnd || producerEpoch < 0) return this.allocateProducerId();
+    // An id this broker did not hand out (another broker's, or never) gets a fresh one of ours.
+    if (producerId < this.ids.base || producerId >= this.ids.reservedEnd || producerEpoch < 0) return this.allocateProducerId();
     const latest = this.epochs.get(producerId);
     let next: number;
     if (latest === undefined || producerEpoch >= latest) next = producerEpoch + 1;
@@ -241,6 +260,10 @@ export class ProducerStateManagerImpl implements ProducerStateManager {
       release();
       if (this.locks.get(log) === tail) this.locks.delete(log);
     }
+  }
+
+  forget(log: PartitionLog): void {
+    this.partitions.delete(log);
   }
 
   private async stateOf(log: PartitionLog): Promise<PartitionProducers> {
@@ -292,7 +315,7 @@ export async function openProducerStateManager(options: ProducerStateOptions): P
     invariant(Number.isSafeInteger(value) && value > 0, () => `${name} must be a positive integer, got ${value}`);
   }
   const file = new CheckpointFile(options.fs, `${options.dataDir}/${PRODUCER_ID_BLOCK_FILE}`, idBlockFormat);
-  const ids = await ProducerIdBlocks.open(file, resolved.idBlockSize);
+  const ids = await ProducerIdBlocks.open(file, resolved.idBlockSize, options.idBase ?? 0n);
   if (!ids.ok) return ids;
   return ok(new ProducerStateManagerImpl(ids.value, resolved));
 }

@@ -56,4 +56,9 @@ export interface ProducerStateManager {
     batch: ProducerBatch,
     append: () => Promise<Result<AppendInfo, AppendError>>,
   ): Promise<IdempotentAppendOutcome>;
+  /**
+   * Drops what is known of `log`'s producers, so the next use rebuilds it from the log: called
+   * when a replica becomes leader, since batches it copied as a follower were not recorded.
+   */
+  forget(log: PartitionLog): void;
 }

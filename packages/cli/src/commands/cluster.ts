@@ -19,7 +19,7 @@ status: the cluster id, active controller, live brokers, and every partition's l
 replicas and ISR, with under-replicated and offline partitions counted and marked.
 
 up: starts a local cluster of broker processes, each a controller voter and a broker, and stops
-them on Ctrl-C. Node i listens for Kafka on PORT+i-1, gRPC on PORT+100+i-1 and HTTP
+them on Ctrl-C. Topics get min(3, brokers) replicas by default (and min.insync.replicas 2 with 3). Node i listens for Kafka on PORT+i-1, gRPC on PORT+100+i-1 and HTTP
 (/health, /ready, /metrics) on PORT+200+i-1; its data is DIR/node-i and its log DIR/node-i.log.
 
 Options:
@@ -62,7 +62,9 @@ export async function runCluster(argv: readonly string[], io: CliIo): Promise<nu
   const brokers = intOption(parsed.values.brokers, '--brokers', 1, 9) ?? 3;
   const port = intOption(parsed.values.port, '--port', 1, 65_535 - 300) ?? 9092;
   const dataDir = resolve(parsed.values['data-dir'] ?? './data');
-  const cluster = await LocalCluster.create({ brokers, dataDir, kafkaBasePort: port, brokerArgs, ...(parsed.values.host === undefined ? {} : { host: parsed.values.host }) });
+  // Topics are replicated by default (up to 3 copies); flags after `--` come later and win.
+  const defaults = ['--default-replication-factor', String(Math.min(3, brokers))];
+  const cluster = await LocalCluster.create({ brokers, dataDir, kafkaBasePort: port, brokerArgs: [...defaults, ...brokerArgs], ...(parsed.values.host === undefined ? {} : { host: parsed.values.host }) });
   await writeOut(io.stderr, `starting ${brokers} brokers in ${dataDir} (logs: node-N.log there)...\n`);
   try {
     await cluster.start(60_000);

@@ -11,5 +11,5 @@ export type {
   QuorumControllerConfig,
 } from './quorum-controller.js';
 export type { AlterPartitionRequest, AlterPartitionResult } from './alter-partition.js';
-export { UNCLEAN_LEADER_ELECTION_CONFIG, repairPartitions, uncleanElectionEnabled } from './leader-election.js';
+export { UNCLEAN_LEADER_ELECTION_CONFIG, preferredLeaderChanges, repairPartitions, uncleanElectionEnabled } from './leader-election.js';
 export { assignReplicas, topicNameProblem } from './replica-assignment.js';

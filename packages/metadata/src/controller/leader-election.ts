@@ -76,3 +76,21 @@ function targetState(partition: PartitionImage, alive: ReadonlySet<number>, uncl
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id, i) => id === b[i]);
 }
+
+/**
+ * Preferred-leader election (Kafka's auto.leader.rebalance.enable): a partition led by anyone
+ * but its first replica moves back to it when that replica is alive and in the ISR, which
+ * spreads leadership as topic creation placed it once a failed broker is back.
+ */
+export function preferredLeaderChanges(image: MetadataImage, alive: ReadonlySet<number>): PartitionChangeRecord[] {
+  const changes: PartitionChangeRecord[] = [];
+  const topics = [...image.topicsById.values()].sort((a, b) => (a.topicId < b.topicId ? -1 : 1));
+  for (const topic of topics) {
+    for (const partition of [...topic.partitions.values()].sort((a, b) => a.partition - b.partition)) {
+      const preferred = partition.replicas[0];
+      if (preferred === undefined || partition.leader === preferred || !alive.has(preferred) || !partition.isr.includes(preferred)) continue;
+      changes.push({ type: 'partition-change', topicId: topic.topicId, partition: partition.partition, isr: null, leader: preferred });
+    }
+  }
+  return changes;
+}

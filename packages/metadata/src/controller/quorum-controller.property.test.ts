@@ -120,7 +120,7 @@ function checkInvariants(image: MetadataImage, previous: Map<string, { leader: n
 test('random controller histories keep leaders live and in sync, with monotonic epochs', () => {
   fc.assert(
     fc.property(fc.integer(), fc.array(opArb, { maxLength: 60 }), (seed, ops) => {
-      const c = new QuorumController(emptyMetadataImage, 0, seededRandom(seed), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 16, newControllerGraceMs: timeout });
+      const c = new QuorumController(emptyMetadataImage, 0, seededRandom(seed), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 16, newControllerGraceMs: timeout, preferredLeaderCheckIntervalMs: 0, reportedDeadMinSilenceMs: 200 });
       let committed = emptyMetadataImage;
       let nowMs = 0;
       const previous = new Map<string, { leader: number; leaderEpoch: number }>();

@@ -33,7 +33,7 @@ function register(c: QuorumController, brokerId: number, nowMs: number, n = 0): 
 
 /** A controller with brokers 1..n registered and unfenced at time 0. */
 function cluster(n: number): QuorumController {
-  const c = new QuorumController(emptyMetadataImage, 0, seededRandom(7), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: timeout });
+  const c = new QuorumController(emptyMetadataImage, 0, seededRandom(7), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: timeout, preferredLeaderCheckIntervalMs: 0, reportedDeadMinSilenceMs: 200 });
   for (let id = 1; id <= n; id++) value(c.heartbeat(id, register(c, id, 0), 0, live));
   return c;
 }
@@ -208,9 +208,49 @@ test('alterTopicConfigs emits a record per changed key and nothing for a no-op',
 test('a new controller gives brokers newControllerGraceMs to check in, not a whole session', () => {
   const c = cluster(3);
   const image = c.image;
-  const next = new QuorumController(image, 5_000, seededRandom(1), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: 300 });
+  const next = new QuorumController(image, 5_000, seededRandom(1), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: 300, preferredLeaderCheckIntervalMs: 0, reportedDeadMinSilenceMs: 200 });
   value(next.heartbeat(1, image.brokers.get(1)!.brokerEpoch, 5_200, live));
   value(next.heartbeat(2, image.brokers.get(2)!.brokerEpoch, 5_200, live));
   assert.deepEqual(next.tick(5_250).response.fencedBrokerIds, [], 'within the grace');
   assert.deepEqual(next.tick(5_301).response.fencedBrokerIds, [3], 'the broker that never checked in is fenced after the grace');
+});
+
+test('preferred-leader election: leadership returns to the first replica once it is back in the ISR', () => {
+  const c = new QuorumController(emptyMetadataImage, 0, seededRandom(7), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: timeout, preferredLeaderCheckIntervalMs: 5_000, reportedDeadMinSilenceMs: 200 });
+  const epochs = [1, 2, 3].map((id) => {
+    const epoch = register(c, id, 0);
+    value(c.heartbeat(id, epoch, 0, live));
+    return epoch;
+  });
+  value(c.createTopic({ name: 't', partitions: 3, replicationFactor: 3 }));
+  const preferred = (p: number) => partitionOf(c.image, 't', p)!.replicas[0]!;
+  const fenced = preferred(0);
+  for (const id of [1, 2, 3]) if (id !== fenced) value(c.heartbeat(id, epochs[id - 1]!, 1_500, live));
+  assert.deepEqual(c.tick(1_500).response.fencedBrokerIds, [fenced]);
+  assert.notEqual(partitionOf(c.image, 't', 0)!.leader, fenced);
+  // Back, unfenced, and (as its leader would ask) in the ISR again.
+  value(c.heartbeat(fenced, epochs[fenced - 1]!, 2_000, live));
+  const p0 = partitionOf(c.image, 't', 0)!;
+  const topicId = topicByName(c.image, 't')!.topicId;
+  value(c.alterPartition({ topicId, partition: 0, leaderId: p0.leader, leaderEpoch: p0.leaderEpoch, partitionEpoch: p0.partitionEpoch, newIsr: [...p0.isr, fenced] }));
+  for (const id of [1, 2, 3]) value(c.heartbeat(id, epochs[id - 1]!, 4_900, live));
+  assert.equal(c.tick(4_900).response.preferredLeaderMoves, 0, 'not before the interval');
+  for (const id of [1, 2, 3]) value(c.heartbeat(id, epochs[id - 1]!, 5_000, live));
+  const moved = c.tick(5_000);
+  assert.ok(moved.response.preferredLeaderMoves >= 1);
+  for (const p of [0, 1, 2]) assert.equal(partitionOf(c.image, 't', p)!.leader, preferred(p), `partition ${p} led by its preferred replica`);
+});
+
+test('a broker the failure detector reports dead is fenced once silent briefly, never while it heartbeats', () => {
+  const c = new QuorumController(emptyMetadataImage, 0, seededRandom(7), { brokerSessionTimeoutMs: timeout, maxPartitionsPerTopic: 100, newControllerGraceMs: timeout, preferredLeaderCheckIntervalMs: 0, reportedDeadMinSilenceMs: 200 });
+  const epochs = [1, 2, 3].map((id) => {
+    const epoch = register(c, id, 0);
+    value(c.heartbeat(id, epoch, 0, live));
+    return epoch;
+  });
+  for (const id of [1, 2, 3]) value(c.heartbeat(id, epochs[id - 1]!, 100, live));
+  assert.deepEqual(c.tick(150, new Set([2])).response.fencedBrokerIds, [], 'heard from 50 ms ago: not fenced on hearsay');
+  value(c.heartbeat(1, epochs[0]!, 300, live));
+  value(c.heartbeat(3, epochs[2]!, 300, live));
+  assert.deepEqual(c.tick(300, new Set([2])).response.fencedBrokerIds, [2], 'silent 200 ms and reported dead: fenced long before the session expires');
 });

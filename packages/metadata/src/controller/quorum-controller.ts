@@ -9,7 +9,7 @@ import { applyRecords } from '../apply-record.js';
 import { configsFor, topicByName, unfencedBrokerIds, type MetadataImage, type PartitionImage } from '../metadata-image.js';
 import type { BrokerEndpoint, MetadataRecord, PartitionRecord, Uuid } from '../records.js';
 import { controllerError, type ControllerResult } from './controller-errors.js';
-import { repairPartitions } from './leader-election.js';
+import { preferredLeaderChanges, repairPartitions } from './leader-election.js';
 import { assignReplicas, newTopicId, topicNameProblem } from './replica-assignment.js';
 import { alterPartitionRecords, type AlterPartitionRequest, type AlterPartitionResult } from './alter-partition.js';
 
@@ -25,12 +25,24 @@ export interface QuorumControllerConfig {
    * controller sooner than a whole session would.
    */
   readonly newControllerGraceMs: number;
+  /**
+   * How often leadership moves back to preferred replicas (Kafka's
+   * leader.imbalance.check.interval.seconds, 300 s there); 0 disables it.
+   */
+  readonly preferredLeaderCheckIntervalMs: number;
+  /**
+   * A broker reported dead (by the failure detector, see tick) is fenced only once it has also
+   * been silent this long: a broker still heartbeating is never fenced on hearsay.
+   */
+  readonly reportedDeadMinSilenceMs: number;
 }
 
 export const defaultQuorumControllerConfig: QuorumControllerConfig = {
   brokerSessionTimeoutMs: 9_000,
   maxPartitionsPerTopic: 10_000,
   newControllerGraceMs: 9_000,
+  preferredLeaderCheckIntervalMs: 30_000,
+  reportedDeadMinSilenceMs: 2_000,
 };
 
 export interface BrokerRegistration {
@@ -69,6 +81,7 @@ export class QuorumController {
   private currentImage: MetadataImage;
   /** Last heartbeat (or registration) time of each broker, by id. */
   private readonly lastContactMs = new Map<number, number>();
+  private lastPreferredCheckMs: number;
 
   constructor(
     image: MetadataImage,
@@ -77,6 +90,7 @@ export class QuorumController {
     private readonly config: QuorumControllerConfig = defaultQuorumControllerConfig,
   ) {
     this.currentImage = image;
+    this.lastPreferredCheckMs = nowMs;
     this.reset(image, nowMs);
   }
 
@@ -139,12 +153,26 @@ export class QuorumController {
     return ok({ records, response: { isFenced, shouldShutdown: request.wantShutdown } });
   }
 
-  /** Fences every unfenced broker whose session has expired, moving its leaderships away. */
-  tick(nowMs: number): Decision<{ fencedBrokerIds: readonly number[] }> {
-    const expired = unfencedBrokerIds(this.currentImage).filter((id) => this.sessionExpired(id, nowMs));
+  /**
+   * Fences every unfenced broker whose session has expired, or that `reportedDead` (a failure
+   * detector's verdict) names and that has been silent for reportedDeadMinSilenceMs, moving its
+   * leaderships away; and, every preferredLeaderCheckIntervalMs, moves leaderships back to
+   * preferred replicas.
+   */
+  tick(nowMs: number, reportedDead: ReadonlySet<number> = new Set()): Decision<{ fencedBrokerIds: readonly number[]; preferredLeaderMoves: number }> {
+    const expired = unfencedBrokerIds(this.currentImage).filter(
+      (id) => this.sessionExpired(id, nowMs) || (reportedDead.has(id) && this.silentFor(id, nowMs) >= this.config.reportedDeadMinSilenceMs),
+    );
     const records = expired.length === 0 ? [] : this.fenceRecords(expired);
     this.commit(records);
-    return { records, response: { fencedBrokerIds: expired } };
+    let moves: MetadataRecord[] = [];
+    const interval = this.config.preferredLeaderCheckIntervalMs;
+    if (interval > 0 && nowMs - this.lastPreferredCheckMs >= interval) {
+      this.lastPreferredCheckMs = nowMs;
+      moves = preferredLeaderChanges(this.currentImage, new Set(unfencedBrokerIds(this.currentImage)));
+      this.commit(moves);
+    }
+    return { records: [...records, ...moves], response: { fencedBrokerIds: expired, preferredLeaderMoves: moves.length } };
   }
 
   createTopic(request: CreateTopicRequest): ControllerResult<Decision<{ topicId: Uuid }>> {
@@ -235,8 +263,11 @@ export class QuorumController {
   }
 
   private sessionExpired(brokerId: number, nowMs: number): boolean {
-    const last = this.lastContactMs.get(brokerId) ?? Number.NEGATIVE_INFINITY;
-    return nowMs - last > this.config.brokerSessionTimeoutMs;
+    return this.silentFor(brokerId, nowMs) > this.config.brokerSessionTimeoutMs;
+  }
+
+  private silentFor(brokerId: number, nowMs: number): number {
+    return nowMs - (this.lastContactMs.get(brokerId) ?? Number.NEGATIVE_INFINITY);
   }
 
   private aliveWithout(brokerIds: readonly number[]): Set<number> {
