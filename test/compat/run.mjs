@@ -7,7 +7,9 @@
 // Usage: node test/compat/run.mjs [client ...]   (clients: kafkajs platformatic kcat confluent kafka-python,
 //        and the consumer-group scenarios groups:kafkajs groups:platformatic groups:confluent
 //        groups:confluent-cooperative groups:kafka-python groups:kcat groups:tributary, skipped when the broker has no JoinGroup)
-// Env: COMPAT_RECORDS (default 10000), COMPAT_VERBOSE=1 (client stacks), COMPAT_KEEP=1 (keep the data dir).
+// Env: COMPAT_RECORDS (default 10000), COMPAT_VERBOSE=1 (client stacks), COMPAT_KEEP=1 (keep the data dir),
+//      COMPAT_CLUSTER=N (N > 1: run against a cluster of N broker processes, `tributary cluster up`'s
+//      LocalCluster, with clients bootstrapping from node 1 and finding the rest through Metadata).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -131,7 +133,21 @@ async function startBroker(dataDir) {
   return { child, bootstrap: `127.0.0.1:${kafkaPort}`, logPath, exited: () => exited };
 }
 
+/** A LocalCluster of `size` brokers, shaped like startBroker's result (node 1 is the bootstrap). */
+async function startCluster(dataDir, size) {
+  const { LocalCluster } = await import(join(root, 'packages/cli/dist/cluster/local-cluster.js'));
+  const cluster = await LocalCluster.create({ brokers: size, dataDir: join(dataDir, 'cluster'), kafkaBasePort: 0, brokerArgs: ['--num-partitions', '3'] });
+  await cluster.start(60_000);
+  const first = cluster.nodes[0];
+  const exited = () => {
+    const dead = cluster.nodes.find((n) => n.process === undefined || n.process.exitCode !== null || n.process.signalCode !== null);
+    return dead === undefined ? null : { node: dead.nodeId, code: dead.process?.exitCode, signal: dead.process?.signalCode };
+  };
+  return { bootstrap: `${cluster.host}:${first.kafkaPort}`, logPath: first.logFile, exited, stop: () => cluster.stop() };
+}
+
 async function stopBroker(broker) {
+  if (broker.stop !== undefined) return broker.stop();
   if (broker.exited() !== null) return;
   const done = new Promise((resolve) => broker.child.once('exit', resolve));
   broker.child.kill('SIGTERM');
@@ -219,8 +235,9 @@ async function main() {
   const all = [];
   let broker;
   try {
-    broker = await startBroker(dir);
-    console.log(`broker ready at ${broker.bootstrap} (log: ${broker.logPath})`);
+    const clusterSize = Number(process.env.COMPAT_CLUSTER ?? 1);
+    broker = clusterSize > 1 ? await startCluster(dir, clusterSize) : await startBroker(dir);
+    console.log(`${clusterSize > 1 ? `${clusterSize}-broker cluster` : 'broker'} ready at ${broker.bootstrap} (log: ${broker.logPath})`);
     const hasGroups = selected.some((n) => clients[n].groups) ? await brokerHasGroups(broker.bootstrap) : false;
     for (const name of selected) {
       const spec = clients[name];

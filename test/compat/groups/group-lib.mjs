@@ -161,13 +161,21 @@ export class GroupProbe {
   async endOffsets(partitions) {
     const cluster = await this.kafka.metadata([this.topic]);
     if (!cluster.ok) throw cluster.error;
-    // One broker serves every partition until replication lands.
-    const leaderId = cluster.value.topics[0]?.partitions[0]?.leader ?? -1;
-    const leader = await this.kafka.nodeConnection(leaderId);
-    if (!leader.ok) throw leader.error;
-    const found = await listOffsets(this.kafka, leader.value, this.topic, partitions, LATEST_TIMESTAMP);
-    if (!found.ok) throw found.error;
-    return new Map([...found.value].map(([p, o]) => [p, Number(o)]));
+    // Each partition's end offset from its own leader (one broker, or several in a cluster).
+    const byLeader = new Map();
+    for (const p of partitions) {
+      const leaderId = cluster.value.topics[0]?.partitions.find((x) => x.partition === p)?.leader ?? -1;
+      byLeader.set(leaderId, [...(byLeader.get(leaderId) ?? []), p]);
+    }
+    const ends = new Map();
+    for (const [leaderId, led] of byLeader) {
+      const leader = await this.kafka.nodeConnection(leaderId);
+      if (!leader.ok) throw leader.error;
+      const found = await listOffsets(this.kafka, leader.value, this.topic, led, LATEST_TIMESTAMP);
+      if (!found.ok) throw found.error;
+      for (const [p, o] of found.value) ends.set(p, Number(o));
+    }
+    return ends;
   }
 
   close() {
