@@ -16,6 +16,11 @@ export interface BrokerAddress {
   readonly rack: string | null;
 }
 
+/** A single broker's `brokers(listenerName)`: itself at that listener's advertised address (none if it has no such listener). */
+export function singleBrokerAddresses(config: BrokerConfig, listenerName: string): BrokerAddress[] {
+  return config.listeners.filter((l) => l.name === listenerName).map((l) => ({ nodeId: config.nodeId, host: l.advertise.host, port: l.advertise.port, rack: null }));
+}
+
 export interface BrokerContext {
   readonly nodeId: number;
   readonly clusterId: string;
@@ -30,8 +35,11 @@ export interface BrokerContext {
   readonly logger: Logger;
   /** The id of the active controller (this node on a single broker; -1 while unknown). */
   readonly controllerId: () => number;
-  /** The live brokers, this one included when it is live. */
-  readonly brokers: () => readonly BrokerAddress[];
+  /**
+   * The live brokers (this one included when it is live) at their advertised address for the
+   * named listener, the one a request came in on; brokers without that listener are left out, as Kafka does.
+   */
+  readonly brokers: (listenerName: string) => readonly BrokerAddress[];
   /**
    * Whether this broker can reach another (its gossip view; always true on a single broker).
    * Advisory: Metadata stops naming an unreachable leader so clients look it up again sooner.

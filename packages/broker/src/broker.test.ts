@@ -152,7 +152,7 @@ test('a port in use fails the start with a clear error and leaves nothing listen
   const first = await startBroker(testBrokerConfig(dir), { logger: silentLogger() });
   t.after(() => first.close());
   const other = await tempDir(t);
-  await assert.rejects(startBroker(testBrokerConfig(other, { kafkaListen: { host: '127.0.0.1', port: first.kafkaPort } }), { logger: silentLogger() }), /EADDRINUSE/);
+  await assert.rejects(startBroker(testBrokerConfig(other, { listeners: [{ name: 'PLAINTEXT', listen: { host: '127.0.0.1', port: first.kafkaPort }, advertise: { host: '127.0.0.1', port: 0 } }] }), { logger: silentLogger() }), /EADDRINUSE/);
 });
 
 const hasKcat = spawnSync('kcat', ['-V']).status === 0;

@@ -1,14 +1,14 @@
 /**
  * Assembles and runs one node: HTTP first (so /health answers while logs recover), then the data
- * directory's identity, topics, producer state, the Kafka listener, the gRPC server and the
+ * directory's identity, topics, producer state, the Kafka listeners, the gRPC server and the
  * retention timer. `close()` takes them down in the reverse order: stop accepting, let requests in
  * flight finish (bounded by shutdownTimeoutMs), then flush and close every log.
  */
 import { mkdir } from 'node:fs/promises';
 import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem, type Random } from '@tributary/common';
 import type { Logger } from 'pino';
-import type { BrokerContext } from './broker-context.js';
-import type { BrokerConfig, HostPort } from './config/broker-config.js';
+import { singleBrokerAddresses, type BrokerContext } from './broker-context.js';
+import type { BrokerConfig, HostPort, KafkaListenerConfig } from './config/broker-config.js';
 import { ClusterNode } from './cluster/cluster-node.js';
 import type { AnyHandlerSpec } from './handlers/handler.js';
 import { handlerSpecs } from './handlers/index.js';
@@ -16,7 +16,7 @@ import { HttpServer } from './http/http-server.js';
 import { PrometheusMetrics } from './http/prometheus-metrics.js';
 import { componentLogger, createRootLogger } from './logging.js';
 import { RpcServer } from './rpc/rpc-server.js';
-import { KafkaListener } from './server/kafka-listener.js';
+import { ConnectionCount, KafkaListener } from './server/kafka-listener.js';
 import { loadOrCreateMetaProperties } from './server/meta-properties.js';
 import { RequestDispatcher } from './server/request-dispatcher.js';
 import { LocalTopicManager } from './state/local-topic-manager.js';
@@ -43,7 +43,10 @@ export interface StartBrokerOptions {
 }
 
 export interface RunningBroker {
+  /** The port of the first Kafka listener. */
   readonly kafkaPort: number;
+  /** Every Kafka listener's bound port, by listener name. */
+  readonly listenerPorts: ReadonlyMap<string, number>;
   readonly httpPort: number;
   readonly rpcPort: number;
   /** True once the listener accepts and topics are loaded; false again from the start of close(). */
@@ -61,7 +64,7 @@ export class BrokerStartError extends TributaryError {
 /** Started parts, so a failed start (or close) takes down exactly what is up. */
 interface Parts {
   http?: HttpServer;
-  listener?: KafkaListener;
+  listeners?: KafkaListener[];
   rpc?: RpcServer;
   topics?: TopicManager;
   retention?: RetentionTimer;
@@ -98,7 +101,7 @@ async function stopParts(parts: Parts, config: BrokerConfig, logger: Logger): Pr
   parts.groups?.beginShutdown();
   // Controlled shutdown: leaderships move away while this node still answers (also as controller).
   await parts.cluster?.leave(config.shutdownTimeoutMs);
-  await parts.listener?.close(config.shutdownTimeoutMs);
+  await Promise.all((parts.listeners ?? []).map((listener) => listener.close(config.shutdownTimeoutMs)));
   await parts.rpc?.close(config.shutdownTimeoutMs);
   await parts.retention?.stop();
   await parts.groups?.close();
@@ -128,7 +131,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     underReplicatedPartitions: () =>
       (parts.topics?.topics() ?? []).reduce((n, t) => n + t.partitions.filter((p) => p.leaderId === config.nodeId && p.isr.length < p.replicas.length).length, 0),
     isActiveController: () => parts.cluster?.controller.isActive ?? true,
-    openConnections: () => parts.listener?.openConnections ?? 0,
+    openConnections: () => (parts.listeners ?? []).reduce((n, listener) => n + listener.openConnections, 0),
     consumerGroupLag: () =>
       (parts.groups?.committedOffsets() ?? []).flatMap(({ groupId, topic, partition, offset }) => {
         const handle = parts.topics?.partition(topic, partition);
@@ -153,8 +156,7 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
     parts.topics = topics.value;
     parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: groupServiceSettings(config, options.groups), waiters });
     parts.groups.start();
-    parts.listener = await KafkaListener.bind(config.kafkaListen, config.limits, componentLogger(root, 'kafka', config.nodeId));
-    const resolved: BrokerConfig = { ...config, advertise: { host: config.advertise.host, port: config.advertise.port === 0 ? parts.listener.port : config.advertise.port } };
+    const resolved = await bindListeners(config, parts, root);
     const context: BrokerContext = {
       nodeId: config.nodeId,
       clusterId: meta.value.clusterId,
@@ -167,24 +169,23 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       logger: componentLogger(root, 'handlers', config.nodeId),
       controllerId: () => parts.cluster?.controllerId() ?? config.nodeId,
       isReachable: (nodeId: number) => parts.cluster?.isReachable(nodeId) ?? true,
-      brokers: () => parts.cluster?.brokers() ?? [{ nodeId: config.nodeId, host: resolved.advertise.host, port: resolved.advertise.port, rack: null }],
+      brokers: (listenerName: string) => parts.cluster?.brokers(listenerName) ?? singleBrokerAddresses(resolved, listenerName),
       groups: parts.groups,
     };
     const dispatcher = new RequestDispatcher(options.handlers ?? handlerSpecs, context, componentLogger(root, 'dispatch', config.nodeId));
-    parts.listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));
+    for (const listener of parts.listeners ?? []) listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));
     parts.rpc = await RpcServer.start(
       config.rpcListen,
       { nodeId: config.nodeId, clusterId: meta.value.clusterId, nowMs: () => clock.nowMs() },
       componentLogger(root, 'rpc', config.nodeId),
       parts.cluster?.rpcServices() ?? [],
     );
-    parts.cluster?.begin(resolved.advertise, rpcAdvertise(config, parts.rpc.port));
+    parts.cluster?.begin(resolved.listeners, rpcAdvertise(config, parts.rpc.port));
     parts.retention = new RetentionTimer(topics.value, config.retentionCheckIntervalMs, logger);
     state = 'ready';
-    logger.info(
-      { clusterId: meta.value.clusterId, kafkaPort: parts.listener.port, advertise: resolved.advertise, rpcPort: parts.rpc.port, httpPort: parts.http.port, topics: topics.value.topics().length },
-      'broker ready',
-    );
+    const listeners = resolved.listeners.map((l) => `${l.name} ${l.listen.host}:${l.listen.port} advertised as ${l.advertise.host}:${l.advertise.port}`);
+    const [kafkaPort, rpcPort, httpPort] = [resolved.listeners[0].listen.port, parts.rpc.port, parts.http.port];
+    logger.info({ clusterId: meta.value.clusterId, kafkaPort, listeners, rpcPort, httpPort, topics: topics.value.topics().length }, 'broker ready');
     return running(parts as Required<Parts>, context, config, logger, () => state === 'ready', () => {
       state = 'closing';
     });
@@ -199,7 +200,8 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
 function running(parts: Required<Parts>, context: BrokerContext, config: BrokerConfig, logger: Logger, isReady: () => boolean, markClosing: () => void): RunningBroker {
   let closing: Promise<void> | null = null;
   return {
-    kafkaPort: parts.listener.port,
+    kafkaPort: parts.listeners[0].port,
+    listenerPorts: new Map(parts.listeners.map((listener) => [listener.name, listener.port])),
     httpPort: parts.http.port,
     rpcPort: parts.rpc.port,
     get ready() {
@@ -251,7 +253,25 @@ async function openTopics(
 function rpcAdvertise(config: BrokerConfig, boundPort: number): HostPort {
   const self = config.voters.find((v) => v.nodeId === config.nodeId);
   if (self !== undefined && self.port !== 0) return { host: self.host, port: self.port };
-  return { host: config.advertise.host, port: boundPort };
+  return { host: config.listeners[0].advertise.host, port: boundPort };
+}
+
+/**
+ * Binds every Kafka listener, each into `parts` as soon as it is up (so a failed start closes
+ * it). Returns the config with bound ports: listen ports, and advertised ports given as 0.
+ */
+async function bindListeners(config: BrokerConfig, parts: Parts, root: Logger): Promise<BrokerConfig> {
+  const logger = componentLogger(root, 'kafka', config.nodeId);
+  const connectionCount = new ConnectionCount();
+  const bound: KafkaListener[] = [];
+  parts.listeners = bound;
+  const listeners: KafkaListenerConfig[] = [];
+  for (const { name, listen, advertise } of config.listeners) {
+    const listener = await KafkaListener.bind(listen, config.limits, logger, { name, connectionCount });
+    bound.push(listener);
+    listeners.push({ name, listen: { host: listen.host, port: listener.port }, advertise: { host: advertise.host, port: advertise.port === 0 ? listener.port : advertise.port } });
+  }
+  return { ...config, listeners };
 }
 
 /** The broker's group settings as the group service takes them; options (tests) override the config. */

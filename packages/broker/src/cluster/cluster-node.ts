@@ -9,7 +9,7 @@ import type { Clock, FileSystem, Random } from '@tributary/common';
 import { unfencedBrokerIds } from '@tributary/metadata';
 import type { Logger } from 'pino';
 import type { BrokerAddress } from '../broker-context.js';
-import type { BrokerConfig, ClusterSettings, HostPort } from '../config/broker-config.js';
+import { RPC_ENDPOINT_NAME, type BrokerConfig, type ClusterSettings, type HostPort, type KafkaListenerConfig } from '../config/broker-config.js';
 import { componentLogger } from '../logging.js';
 import type { AdditionalRpcService } from '../rpc/rpc-server.js';
 import { ActiveController } from './active-controller.js';
@@ -24,8 +24,6 @@ import { SwimGossip } from '../membership/swim-gossip.js';
 import type { PartitionWaiters } from '../state/partition-waiters.js';
 import type { ProducerStateManager } from '../state/producer-state.js';
 
-export const KAFKA_LISTENER_NAME = 'PLAINTEXT';
-export const RPC_LISTENER_NAME = 'RPC';
 const PLAINTEXT_PROTOCOL = 0;
 const CONTROLLED_SHUTDOWN_MAX_MS = 3_000;
 
@@ -104,7 +102,7 @@ export class ClusterNode {
       waiters: options.waiters,
       clock: options.clock,
       logger: log('replication'),
-      rpcEndpointName: RPC_LISTENER_NAME,
+      rpcEndpointName: RPC_ENDPOINT_NAME,
       onBecameLeader: (handle) => options.producers.forget(handle.log),
     });
     const topics = new ClusterTopicManager({
@@ -131,14 +129,17 @@ export class ClusterNode {
     return [this.quorum.rpcService(), this.replication.rpcService(), this.membership.rpcService(), controllerRpcService(this.controller, this.quorum, this.options.clock, componentLogger(this.options.rootLogger, 'controller', this.options.config.nodeId))];
   }
 
-  /** Registers with the controller at the addresses the listeners were bound to, and keeps heartbeating. */
-  begin(advertise: HostPort, rpcAdvertise: HostPort): void {
+  /**
+   * Registers with the controller, one endpoint per Kafka listener under its name at its advertised
+   * address (ports as bound) plus the gRPC endpoint, and keeps heartbeating.
+   */
+  begin(listeners: readonly KafkaListenerConfig[], rpcAdvertise: HostPort): void {
     const config = this.options.config;
     this.lifecycle = new BrokerLifecycle({
       brokerId: config.nodeId,
       endpoints: [
-        { name: KAFKA_LISTENER_NAME, host: advertise.host, port: advertise.port, securityProtocol: PLAINTEXT_PROTOCOL },
-        { name: RPC_LISTENER_NAME, host: rpcAdvertise.host, port: rpcAdvertise.port, securityProtocol: PLAINTEXT_PROTOCOL },
+        ...listeners.map(({ name, advertise }) => ({ name, host: advertise.host, port: advertise.port, securityProtocol: PLAINTEXT_PROTOCOL })),
+        { name: RPC_ENDPOINT_NAME, host: rpcAdvertise.host, port: rpcAdvertise.port, securityProtocol: PLAINTEXT_PROTOCOL },
       ],
       rack: null,
       quorum: this.quorum,
@@ -167,13 +168,16 @@ export class ClusterNode {
     return this.quorum.leaderId ?? -1;
   }
 
-  /** Live brokers at their Kafka listener, as Metadata lists them (fenced ones are left out, as Kafka does). */
-  brokers(): BrokerAddress[] {
+  /**
+   * Live brokers at their endpoint for the named listener, as Metadata lists them (fenced ones, and
+   * those without that listener, are left out, as Kafka does).
+   */
+  brokers(listenerName: string): BrokerAddress[] {
     const image = this.quorum.image;
     const out: BrokerAddress[] = [];
     for (const id of unfencedBrokerIds(image)) {
       const broker = image.brokers.get(id)!;
-      const endpoint = broker.endpoints.find((e) => e.name === KAFKA_LISTENER_NAME);
+      const endpoint = broker.endpoints.find((e) => e.name === listenerName);
       if (endpoint !== undefined) out.push({ nodeId: id, host: endpoint.host, port: endpoint.port, rack: broker.rack });
     }
     return out;

@@ -7,6 +7,20 @@ export interface HostPort {
   readonly port: number;
 }
 
+/** The listener --kafka-listen defines, and the one a single listener is named by default (as Kafka's). */
+export const DEFAULT_KAFKA_LISTENER_NAME = 'PLAINTEXT';
+/** The endpoint each broker registers for broker-to-broker gRPC; no Kafka listener may take this name. */
+export const RPC_ENDPOINT_NAME = 'RPC';
+
+/** One Kafka listener (an entry of Kafka's `listeners` and `advertised.listeners`). */
+export interface KafkaListenerConfig {
+  /** [A-Z0-9_]+; the name its advertised endpoint is registered under with the controller. */
+  readonly name: string;
+  readonly listen: HostPort;
+  /** What Metadata gives clients that connected to this listener; port 0: the port bound. */
+  readonly advertise: HostPort;
+}
+
 export interface Voter {
   readonly nodeId: number;
   readonly host: string;
@@ -99,9 +113,11 @@ export const defaultClusterSettings: Omit<ClusterSettings, 'clusterId'> = {
 export interface BrokerConfig {
   readonly nodeId: number;
   readonly dataDir: string;
-  readonly kafkaListen: HostPort;
-  /** What Metadata returns as this broker's address. */
-  readonly advertise: HostPort;
+  /**
+   * The Kafka listeners, at least one, names unique. The first is the primary: the other
+   * listeners' default hosts and a single node's voter address follow it.
+   */
+  readonly listeners: readonly KafkaListenerConfig[];
   readonly rpcListen: HostPort;
   readonly httpListen: HostPort;
   /** The controller quorum; just this node when not given. */

@@ -70,13 +70,18 @@ export const hostPort: ValueParser<HostPort> = (raw) => {
 
 const nodeId = intIn(0, INT32_MAX);
 
+/** The items of a comma-separated list, or of a JSON array; null when it is neither or empty. */
+function listItems(raw: unknown): string[] | null {
+  const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(raw) ? raw.map((item) => String(item).trim()) : null;
+  return items === null || items.length === 0 ? null : items;
+}
+
 /** `ID@HOST:PORT,...` (or a JSON array of such strings): the controller quorum's voters. */
 export const voters: ValueParser<Voter[]> = (raw) => {
-  const items = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s !== '') : Array.isArray(raw) ? raw : null;
-  if (items === null || items.length === 0) return problem(`expected ID@HOST:PORT,... got ${describe(raw)}`);
+  const items = listItems(raw);
+  if (items === null) return problem(`expected ID@HOST:PORT,... got ${describe(raw)}`);
   const result: Voter[] = [];
-  for (const item of items) {
-    const text = String(item);
+  for (const text of items) {
     const at = text.indexOf('@');
     if (at < 0) return problem(`expected ID@HOST:PORT, got '${text}'`);
     const id = nodeId(text.slice(0, at));
@@ -85,6 +90,40 @@ export const voters: ValueParser<Voter[]> = (raw) => {
     if (!address.ok) return problem(address.error.message);
     if (result.some((v) => v.nodeId === id.value)) return problem(`node id ${id.value} appears twice`);
     result.push({ nodeId: id.value, host: address.value.host, port: address.value.port });
+  }
+  return ok(result);
+};
+
+/** One entry of a listener list: Kafka's `NAME://HOST:PORT`. */
+export interface NamedAddress {
+  readonly name: string;
+  /** The host is '' for `NAME://:PORT` (Kafka's "every interface" when listening). */
+  readonly address: HostPort;
+}
+
+const LISTENER_NAME = /^[A-Z0-9_]+$/;
+
+/** `HOST:PORT`, or `:PORT` with an empty host. */
+function listenerAddress(text: string): Result<HostPort, Error> {
+  if (!/^:\d+$/.test(text)) return parseHostPort(text);
+  const parsed = port(text.slice(1));
+  return parsed.ok ? ok({ host: '', port: parsed.value }) : problem(`port in '${text}': ${parsed.error.message}`);
+}
+
+/** `NAME://HOST:PORT,...` (or a JSON array of such strings), as Kafka's listeners and advertised.listeners. */
+export const namedAddresses: ValueParser<NamedAddress[]> = (raw) => {
+  const items = listItems(raw);
+  if (items === null) return problem(`expected NAME://HOST:PORT,... got ${describe(raw)}`);
+  const result: NamedAddress[] = [];
+  for (const text of items) {
+    const match = /^([^:/]*):\/\/(.*)$/.exec(text);
+    if (match === null) return problem(`expected NAME://HOST:PORT, got '${text}'`);
+    const [, name, rest] = match;
+    if (!LISTENER_NAME.test(name)) return problem(`listener name '${name}' in '${text}': use upper-case letters, digits and _`);
+    if (result.some((entry) => entry.name === name)) return problem(`listener name ${name} appears twice`);
+    const address = listenerAddress(rest);
+    if (!address.ok) return problem(`in '${text}': ${address.error.message}`);
+    result.push({ name, address: address.value });
   }
   return ok(result);
 };

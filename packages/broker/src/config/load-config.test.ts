@@ -31,8 +31,7 @@ test('defaults: single node 1, 0.0.0.0:9092 advertised as 127.0.0.1, rpc 9093, h
   const { config, notes } = load(['--data-dir', '/d']);
   assert.equal(config.nodeId, 1);
   assert.equal(config.dataDir, '/d');
-  assert.deepEqual(config.kafkaListen, { host: '0.0.0.0', port: 9092 });
-  assert.deepEqual(config.advertise, { host: '127.0.0.1', port: 9092 });
+  assert.deepEqual(config.listeners, [{ name: 'PLAINTEXT', listen: { host: '0.0.0.0', port: 9092 }, advertise: { host: '127.0.0.1', port: 9092 } }]);
   assert.deepEqual(config.rpcListen, { host: '0.0.0.0', port: 9093 });
   assert.deepEqual(config.httpListen, { host: '0.0.0.0', port: 9644 });
   assert.deepEqual(config.voters, [{ nodeId: 1, host: '127.0.0.1', port: 9093 }]);
@@ -45,7 +44,7 @@ test('defaults: single node 1, 0.0.0.0:9092 advertised as 127.0.0.1, rpc 9093, h
 
 test('a specific listen host is advertised as is, and the other listeners follow it', () => {
   const { config, notes } = load(['--data-dir=/d', '--kafka-listen', '10.0.0.5:19092']);
-  assert.deepEqual(config.advertise, { host: '10.0.0.5', port: 19092 });
+  assert.deepEqual(config.listeners[0].advertise, { host: '10.0.0.5', port: 19092 });
   assert.deepEqual(config.rpcListen, { host: '10.0.0.5', port: 9093 });
   assert.deepEqual(config.httpListen, { host: '10.0.0.5', port: 9644 });
   assert.equal(notes.length, 0);
@@ -53,8 +52,7 @@ test('a specific listen host is advertised as is, and the other listeners follow
 
 test('IPv6 addresses in brackets', () => {
   const { config } = load(['--data-dir', '/d', '--kafka-listen', '[::1]:9092', '--advertise', '[fe80::1]:19092']);
-  assert.deepEqual(config.kafkaListen, { host: '::1', port: 9092 });
-  assert.deepEqual(config.advertise, { host: 'fe80::1', port: 19092 });
+  assert.deepEqual(config.listeners, [{ name: 'PLAINTEXT', listen: { host: '::1', port: 9092 }, advertise: { host: 'fe80::1', port: 19092 } }]);
 });
 
 test('precedence: flag > environment > file > default', () => {
@@ -144,7 +142,7 @@ test('the data directory is required', () => {
 test('listeners on one fixed port clash; port 0 never does', () => {
   assert.match(loadError(['--data-dir', '/d', '--rpc-listen', '0.0.0.0:9092']).message, /kafka\.listen and rpc\.listen both use port 9092/);
   const { config } = load(['--data-dir', '/d', '--kafka-listen', '127.0.0.1:0', '--rpc-listen', '127.0.0.1:0', '--http-listen', '127.0.0.1:0']);
-  assert.equal(config.kafkaListen.port, 0);
+  assert.equal(config.listeners[0].listen.port, 0);
 });
 
 test('--help lists every flag with its environment variable', () => {
@@ -175,4 +173,91 @@ test('cluster mode: only with --voters; the cluster id is derived from the voter
   const given = load(['--data-dir', '/d', '--node-id', '1', '--voters', '1@a:9093', '--cluster-id', 'my-cluster', '--broker-session-timeout-ms', '9000']).config.cluster;
   assert.equal(given?.clusterId, 'my-cluster');
   assert.equal(given?.brokerSessionTimeoutMs, 9000);
+});
+
+test('named listeners: --listeners and --advertised-listeners matched by name; the first leads the other defaults', () => {
+  const { config, notes } = load([
+    '--data-dir', '/d',
+    '--listeners', 'INTERNAL://0.0.0.0:19092, EXTERNAL://0.0.0.0:9092',
+    '--advertised-listeners', 'EXTERNAL://localhost:9093,INTERNAL://broker-2:19092',
+  ]);
+  assert.deepEqual(config.listeners, [
+    { name: 'INTERNAL', listen: { host: '0.0.0.0', port: 19092 }, advertise: { host: 'broker-2', port: 19092 } },
+    { name: 'EXTERNAL', listen: { host: '0.0.0.0', port: 9092 }, advertise: { host: 'localhost', port: 9093 } },
+  ]);
+  assert.deepEqual(config.rpcListen, { host: '0.0.0.0', port: 9093 });
+  assert.deepEqual(config.voters, [{ nodeId: 1, host: 'broker-2', port: 9093 }], 'a single node is its own voter at the first advertised host');
+  assert.deepEqual(notes, []);
+});
+
+test('named listeners: an unadvertised one is advertised as it listens (127.0.0.1 for a wildcard); NAME://:PORT is every interface', () => {
+  const { config, notes } = load(['--data-dir', '/d', '--listeners', 'A://10.0.0.5:9092,B://:9094,C_2://[::1]:0']);
+  assert.deepEqual(
+    config.listeners.map((l) => [l.name, l.listen, l.advertise]),
+    [
+      ['A', { host: '10.0.0.5', port: 9092 }, { host: '10.0.0.5', port: 9092 }],
+      ['B', { host: '0.0.0.0', port: 9094 }, { host: '127.0.0.1', port: 9094 }],
+      ['C_2', { host: '::1', port: 0 }, { host: '::1', port: 0 }],
+    ],
+  );
+  assert.equal(notes.length, 1);
+  assert.match(notes[0], /listener B listens on 0\.0\.0\.0, so advertising 127\.0\.0\.1.*--advertised-listeners/);
+});
+
+test('named listeners from the environment and the config file (a string or a JSON array)', () => {
+  const env = { TRIBUTARY_LISTENERS: 'IN://127.0.0.1:0,OUT://127.0.0.1:0', TRIBUTARY_ADVERTISED_LISTENERS: 'OUT://example.com:443' };
+  assert.deepEqual(load(['--data-dir', '/d'], env).config.listeners.map((l) => [l.name, l.advertise.host]), [['IN', '127.0.0.1'], ['OUT', 'example.com']]);
+  const file = { 'data.dir': '/f', listeners: ['IN://127.0.0.1:9001', 'OUT://0.0.0.0:9002'], 'advertised.listeners': 'OUT://h:9002' };
+  const { config } = load(['--config', '/c.json'], {}, { '/c.json': JSON.stringify(file) });
+  assert.deepEqual(config.listeners.map((l) => `${l.name} ${l.listen.host}:${l.listen.port} ${l.advertise.host}:${l.advertise.port}`), ['IN 127.0.0.1:9001 127.0.0.1:9001', 'OUT 0.0.0.0:9002 h:9002']);
+});
+
+test('--advertised-listeners alone applies to the default listener, PLAINTEXT://0.0.0.0:9092', () => {
+  const { config, notes } = load(['--data-dir', '/d', '--advertised-listeners', 'PLAINTEXT://kafka.example:9092']);
+  assert.deepEqual(config.listeners, [{ name: 'PLAINTEXT', listen: { host: '0.0.0.0', port: 9092 }, advertise: { host: 'kafka.example', port: 9092 } }]);
+  assert.deepEqual(notes, []);
+});
+
+test('bad listener values name the setting', () => {
+  const cases: Array<[string[], string, RegExp]> = [
+    [['--listeners', 'internal://h:9092'], 'listeners', /invalid listeners \(from --listeners\): listener name 'internal'.*upper-case/],
+    [['--listeners', 'A://h:9092,A://h:9093'], 'listeners', /listener name A appears twice/],
+    [['--listeners', 'h:9092'], 'listeners', /expected NAME:\/\/HOST:PORT, got 'h:9092'/],
+    [['--listeners', 'A://h'], 'listeners', /in 'A:\/\/h': expected HOST:PORT/],
+    [['--listeners', 'A://h:65536'], 'listeners', /port .*out of range/],
+    [['--listeners', 'A://:99999'], 'listeners', /port .*out of range/],
+    [['--listeners', ''], 'listeners', /expected NAME:\/\/HOST:PORT,\.\.\./],
+    [['--listeners', 'RPC://h:9092'], 'listeners', /RPC is reserved/],
+    [['--listeners', 'A://h:9092', '--advertised-listeners', 'B://h:9092'], 'advertised.listeners', /advertised listener B is not among the listeners \(A\)/],
+    [['--listeners', 'A://h:9092', '--advertised-listeners', 'A://0.0.0.0:9092'], 'advertised.listeners', /'0\.0\.0\.0' is not an address clients can connect to/],
+    [['--listeners', 'A://h:9092', '--advertised-listeners', 'A://:9092'], 'advertised.listeners', /'' is not an address/],
+    [['--listeners', 'A://0.0.0.0:9092,B://h:9092'], 'listeners', /listener A and listener B both use port 9092/],
+    [['--listeners', 'A://h:9092', '--http-listen', 'h:9092'], 'http.listen', /listener A and http\.listen both use port 9092/],
+  ];
+  for (const [argv, setting, pattern] of cases) {
+    const error = loadError(['--data-dir', '/d', ...argv]);
+    assert.equal(error.setting, setting, argv.join(' '));
+    assert.match(error.message, pattern, argv.join(' '));
+  }
+  const apart = load(['--data-dir', '/d', '--listeners', 'A://10.0.0.1:9092,B://10.0.0.2:9092,C://127.0.0.1:0,D://127.0.0.1:0']).config;
+  assert.equal(apart.listeners.length, 4, 'one port on different hosts, and port 0 twice, do not clash');
+});
+
+test('--kafka-listen/--advertise and --listeners/--advertised-listeners cannot be mixed, from any source', () => {
+  const cases: Array<[string[], Record<string, string>, string, RegExp]> = [
+    [['--kafka-listen', 'h:1', '--listeners', 'A://h:2'], {}, 'kafka.listen', /kafka\.listen \(from --kafka-listen\) cannot be combined with listeners \(from --listeners\)/],
+    [['--advertise', 'h:1', '--advertised-listeners', 'PLAINTEXT://h:1'], {}, 'advertise', /advertise .* cannot be combined with advertised\.listeners/],
+    [['--advertise', 'h:1'], { TRIBUTARY_LISTENERS: 'A://h:2' }, 'advertise', /cannot be combined with listeners \(from TRIBUTARY_LISTENERS\)/],
+    [['--kafka-listen', 'h:1', '--advertised-listeners', 'PLAINTEXT://h:1'], {}, 'kafka.listen', /cannot be combined with advertised\.listeners/],
+  ];
+  for (const [argv, env, setting, pattern] of cases) {
+    const error = loadError(['--data-dir', '/d', ...argv], env);
+    assert.equal(error.setting, setting, argv.join(' '));
+    assert.match(error.message, pattern);
+  }
+});
+
+test('--help lists the listener settings', () => {
+  const help = configHelp();
+  for (const name of ['--listeners', 'TRIBUTARY_LISTENERS', '--advertised-listeners', 'TRIBUTARY_ADVERTISED_LISTENERS']) assert.ok(help.includes(name), name);
 });

@@ -9,8 +9,23 @@
 import { createHash } from 'node:crypto';
 import { type Result, ok, err, TributaryError } from '@tributary/common';
 import { SEGMENT_BYTES_MAX } from '@tributary/storage';
-import { defaultClusterSettings, defaultGroupSettings, type ClusterSettings, defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits, type GroupSettings, type HostPort, type TopicDefaults, type Voter } from './broker-config.js';
-import { bool, hostPort, int32Min, intIn, isWildcardHost, logLevel, nonEmptyString, safeIntMin, voters, type ValueParser } from './config-values.js';
+import {
+  DEFAULT_KAFKA_LISTENER_NAME,
+  RPC_ENDPOINT_NAME,
+  defaultClusterSettings,
+  defaultGroupSettings,
+  defaultLimits,
+  defaultTopicDefaults,
+  type BrokerConfig,
+  type BrokerLimits,
+  type ClusterSettings,
+  type GroupSettings,
+  type HostPort,
+  type KafkaListenerConfig,
+  type TopicDefaults,
+  type Voter,
+} from './broker-config.js';
+import { bool, hostPort, int32Min, intIn, isWildcardHost, logLevel, namedAddresses, nonEmptyString, safeIntMin, voters, type NamedAddress, type ValueParser } from './config-values.js';
 
 export class ConfigError extends TributaryError {
   override readonly name = 'ConfigError';
@@ -36,8 +51,15 @@ export const settings: readonly Setting[] = [
   { key: 'config', field: 'config', parse: nonEmptyString, help: 'JSON file with any of these settings (dotted keys)' },
   { key: 'node.id', field: 'nodeId', parse: intIn(0, 0x7fff_ffff), help: 'this node id (default 1 on a single node; required with --voters)' },
   { key: 'data.dir', field: 'dataDir', parse: nonEmptyString, help: 'directory for partition logs and metadata (required)' },
-  { key: 'kafka.listen', field: 'kafkaListen', parse: hostPort, help: 'Kafka listener, HOST:PORT (default 0.0.0.0:9092)' },
+  { key: 'kafka.listen', field: 'kafkaListen', parse: hostPort, help: 'the Kafka listener (named PLAINTEXT), HOST:PORT (default 0.0.0.0:9092)' },
   { key: 'advertise', field: 'advertise', parse: hostPort, help: 'address given to clients in Metadata (default: the listener; 127.0.0.1 for 0.0.0.0)' },
+  { key: 'listeners', field: 'listeners', parse: namedAddresses, help: 'instead of --kafka-listen: Kafka listeners, NAME://HOST:PORT,... (names [A-Z0-9_]+)' },
+  {
+    key: 'advertised.listeners',
+    field: 'advertisedListeners',
+    parse: namedAddresses,
+    help: 'instead of --advertise: NAME://HOST:PORT,... the address Metadata gives the clients of each listener (default: as --advertise)',
+  },
   { key: 'rpc.listen', field: 'rpcListen', parse: hostPort, help: 'broker-to-broker gRPC listener (default: listener host, port 9093)' },
   { key: 'http.listen', field: 'httpListen', parse: hostPort, help: '/health, /ready and /metrics (default: listener host, port 9644)' },
   { key: 'voters', field: 'voters', parse: voters, help: 'controller quorum, ID@HOST:RPCPORT,... (default: just this node)' },
@@ -205,6 +227,8 @@ export function loadConfig(sources: ConfigSources): Result<LoadedConfig, ConfigE
   }
   for (const [k, v] of env) merged.set(k, v);
   for (const [k, v] of flags.value) merged.set(k, v);
+  const mixed = checkListenerStyle(merged);
+  if (mixed !== null) return err(mixed);
   const parsed = parseAll(merged);
   if (!parsed.ok) return parsed;
   return buildConfig(parsed.value);
@@ -251,39 +275,93 @@ function buildGroups(v: Map<string, unknown>): GroupSettings {
 }
 
 interface Addresses {
-  readonly kafkaListen: HostPort;
-  readonly advertise: HostPort;
+  readonly listeners: readonly KafkaListenerConfig[];
   readonly rpcListen: HostPort;
   readonly httpListen: HostPort;
 }
 
-function buildAddresses(v: Map<string, unknown>, notes: string[]): Addresses {
-  const kafkaListen = pick(v, 'kafka.listen', DEFAULT_KAFKA_LISTEN);
-  let advertise = v.get('advertise') as HostPort | undefined;
-  if (advertise === undefined) {
-    const wildcard = isWildcardHost(kafkaListen.host);
-    advertise = { host: wildcard ? '127.0.0.1' : kafkaListen.host, port: kafkaListen.port };
-    if (wildcard) {
-      notes.push(`listening on ${kafkaListen.host}, so advertising 127.0.0.1 to clients: only local clients can follow it; set --advertise HOST:PORT for remote ones`);
-    }
-  }
-  return {
-    kafkaListen,
-    advertise,
-    rpcListen: pick(v, 'rpc.listen', { host: kafkaListen.host, port: DEFAULT_RPC_PORT }),
-    httpListen: pick(v, 'http.listen', { host: kafkaListen.host, port: DEFAULT_HTTP_PORT }),
-  };
+const NAMED_LISTENER_KEYS = ['listeners', 'advertised.listeners'] as const;
+const SINGLE_LISTENER_KEYS = ['kafka.listen', 'advertise'] as const;
+
+/** --kafka-listen/--advertise and --listeners/--advertised-listeners both set the Kafka listeners: both given is an error, not a guess at which wins. */
+function checkListenerStyle(raw: RawValues): ConfigError | null {
+  const single = SINGLE_LISTENER_KEYS.find((key) => raw.has(key));
+  const named = NAMED_LISTENER_KEYS.find((key) => raw.has(key));
+  if (single === undefined || named === undefined) return null;
+  return new ConfigError(
+    single,
+    `${single} (from ${raw.get(single)!.source}) cannot be combined with ${named} (from ${raw.get(named)!.source}): use --kafka-listen/--advertise or --listeners/--advertised-listeners`,
+  );
 }
 
-/** Two listeners on one fixed port cannot both bind: say so now rather than at bind time. */
-function checkPortClash(a: Addresses): ConfigError | null {
-  const listeners: Array<[string, HostPort]> = [['kafka.listen', a.kafkaListen], ['rpc.listen', a.rpcListen], ['http.listen', a.httpListen]];
-  for (let i = 0; i < listeners.length; i++) {
-    for (let j = i + 1; j < listeners.length; j++) {
-      const [na, pa] = listeners[i];
-      const [nb, pb] = listeners[j];
-      const overlap = pa.host === pb.host || isWildcardHost(pa.host) || isWildcardHost(pb.host);
-      if (pa.port !== 0 && pa.port === pb.port && overlap) return new ConfigError(nb, `${na} and ${nb} both use port ${pa.port}`);
+/** A listener's address for clients when none is advertised: its own, but 127.0.0.1 for a wildcard (with a note). */
+function defaultAdvertise(listen: HostPort, notes: string[], what: string, remedy: string): HostPort {
+  if (!isWildcardHost(listen.host)) return listen;
+  notes.push(`${what} on ${listen.host}, so advertising 127.0.0.1 to clients: only local clients can follow it; ${remedy} for remote ones`);
+  return { host: '127.0.0.1', port: listen.port };
+}
+
+/** --kafka-listen and --advertise: one listener named PLAINTEXT. */
+function singleListener(v: Map<string, unknown>, notes: string[]): KafkaListenerConfig {
+  const listen = pick(v, 'kafka.listen', DEFAULT_KAFKA_LISTEN);
+  const advertise = (v.get('advertise') as HostPort | undefined) ?? defaultAdvertise(listen, notes, 'listening', 'set --advertise HOST:PORT');
+  return { name: DEFAULT_KAFKA_LISTENER_NAME, listen, advertise };
+}
+
+/** --listeners (default PLAINTEXT://0.0.0.0:9092) and --advertised-listeners, matched by name. */
+function namedListeners(v: Map<string, unknown>, notes: string[]): Result<KafkaListenerConfig[], ConfigError> {
+  const given = (v.get('listeners') as NamedAddress[] | undefined) ?? [{ name: DEFAULT_KAFKA_LISTENER_NAME, address: DEFAULT_KAFKA_LISTEN }];
+  const advertised = (v.get('advertised.listeners') as NamedAddress[] | undefined) ?? [];
+  if (given.some((l) => l.name === RPC_ENDPOINT_NAME)) {
+    return err(new ConfigError('listeners', `the listener name ${RPC_ENDPOINT_NAME} is reserved for the broker-to-broker gRPC endpoint`));
+  }
+  for (const { name, address } of advertised) {
+    if (!given.some((l) => l.name === name)) {
+      return err(new ConfigError('advertised.listeners', `advertised listener ${name} is not among the listeners (${given.map((l) => l.name).join(', ')})`));
+    }
+    if (isWildcardHost(address.host)) return err(new ConfigError('advertised.listeners', `advertised listener ${name}: '${address.host}' is not an address clients can connect to`));
+  }
+  return ok(
+    given.map(({ name, address }) => {
+      // Kafka's NAME://:PORT listens on every interface.
+      const listen = address.host === '' ? { host: '0.0.0.0', port: address.port } : address;
+      const advertise = advertised.find((a) => a.name === name)?.address ?? defaultAdvertise(listen, notes, `listener ${name} listens`, `set it in --advertised-listeners`);
+      return { name, listen, advertise };
+    }),
+  );
+}
+
+function buildAddresses(v: Map<string, unknown>, notes: string[]): Result<Addresses, ConfigError> {
+  const named = NAMED_LISTENER_KEYS.some((key) => v.has(key));
+  const listeners = named ? namedListeners(v, notes) : ok([singleListener(v, notes)]);
+  if (!listeners.ok) return listeners;
+  const primaryHost = listeners.value[0].listen.host;
+  return ok({
+    listeners: listeners.value,
+    rpcListen: pick(v, 'rpc.listen', { host: primaryHost, port: DEFAULT_RPC_PORT }),
+    httpListen: pick(v, 'http.listen', { host: primaryHost, port: DEFAULT_HTTP_PORT }),
+  });
+}
+
+/** A socket the broker binds, for the port clash check: the setting to blame and how to name it. */
+interface BoundSocket {
+  readonly setting: string;
+  readonly label: string;
+  readonly address: HostPort;
+}
+
+/** Two sockets on one fixed port cannot both bind: say so now rather than at bind time. */
+function checkPortClash(a: Addresses, named: boolean): ConfigError | null {
+  const sockets: BoundSocket[] = [
+    ...a.listeners.map((l) => (named ? { setting: 'listeners', label: `listener ${l.name}`, address: l.listen } : { setting: 'kafka.listen', label: 'kafka.listen', address: l.listen })),
+    { setting: 'rpc.listen', label: 'rpc.listen', address: a.rpcListen },
+    { setting: 'http.listen', label: 'http.listen', address: a.httpListen },
+  ];
+  for (let i = 0; i < sockets.length; i++) {
+    for (let j = i + 1; j < sockets.length; j++) {
+      const [first, second] = [sockets[i].address, sockets[j].address];
+      const overlap = first.host === second.host || isWildcardHost(first.host) || isWildcardHost(second.host);
+      if (first.port !== 0 && first.port === second.port && overlap) return new ConfigError(sockets[j].setting, `${sockets[i].label} and ${sockets[j].label} both use port ${first.port}`);
     }
   }
   return null;
@@ -310,7 +388,7 @@ function buildCluster(v: Map<string, unknown>): ClusterSettings {
 
 function buildVoters(v: Map<string, unknown>, nodeId: number, a: Addresses): Result<readonly Voter[], ConfigError> {
   const given = v.get('voters') as Voter[] | undefined;
-  if (given === undefined) return ok([{ nodeId, host: a.advertise.host, port: a.rpcListen.port }]);
+  if (given === undefined) return ok([{ nodeId, host: a.listeners[0].advertise.host, port: a.rpcListen.port }]);
   if (!v.has('node.id')) return err(new ConfigError('node.id', '--node-id is required with --voters (which voter is this node?)'));
   if (!given.some((voter) => voter.nodeId === nodeId)) {
     return err(new ConfigError('voters', `node id ${nodeId} is not among the voters (${given.map((x) => x.nodeId).join(', ')})`));
@@ -323,15 +401,16 @@ function buildConfig(v: Map<string, unknown>): Result<LoadedConfig, ConfigError>
   if (dataDir === undefined) return err(new ConfigError('data.dir', `the data directory is required: --data-dir DIR or ${envName('data.dir')}`));
   const notes: string[] = [];
   const addresses = buildAddresses(v, notes);
-  const clash = checkPortClash(addresses);
+  if (!addresses.ok) return addresses;
+  const clash = checkPortClash(addresses.value, NAMED_LISTENER_KEYS.some((key) => v.has(key)));
   if (clash !== null) return err(clash);
   const nodeId = pick(v, 'node.id', DEFAULT_NODE_ID);
-  const voterList = buildVoters(v, nodeId, addresses);
+  const voterList = buildVoters(v, nodeId, addresses.value);
   if (!voterList.ok) return voterList;
   const config: BrokerConfig = {
     nodeId,
     dataDir,
-    ...addresses,
+    ...addresses.value,
     voters: voterList.value,
     cluster: v.has('voters') ? buildCluster(v) : null,
     autoCreateTopics: pick(v, 'auto.create.topics.enable', true),
@@ -352,8 +431,7 @@ export function testBrokerConfig(dataDir: string, overrides: Partial<BrokerConfi
   return {
     nodeId: 1,
     dataDir,
-    kafkaListen: loopback(0),
-    advertise: loopback(0),
+    listeners: [{ name: DEFAULT_KAFKA_LISTENER_NAME, listen: loopback(0), advertise: loopback(0) }],
     rpcListen: loopback(0),
     httpListen: loopback(0),
     voters: [{ nodeId: 1, host: '127.0.0.1', port: 0 }],

@@ -102,6 +102,28 @@ test('DescribeConfigs describes the broker read-only under Kafka names', async (
   await broker.close();
 });
 
+test('DescribeConfigs lists every listener in listeners and advertised.listeners, Kafka-style', async () => {
+  const broker = await adminBroker({
+    listeners: [
+      { name: 'INTERNAL', listen: { host: '0.0.0.0', port: 19092 }, advertise: { host: 'broker-1', port: 19092 } },
+      { name: 'EXTERNAL', listen: { host: '0.0.0.0', port: 9092 }, advertise: { host: 'localhost', port: 9092 } },
+    ],
+  });
+  const response = await broker.call(describeConfigsHandler, 2, {
+    resources: [{ resourceType: BROKER, resourceName: '1', configurationKeys: ['listeners', 'advertised.listeners'] }],
+    includeSynonyms: false,
+    includeDocumentation: false,
+  });
+  assert.deepEqual(
+    response.results[0]!.configs.map((c) => [c.name, c.value]),
+    [
+      ['advertised.listeners', 'INTERNAL://broker-1:19092,EXTERNAL://localhost:9092'],
+      ['listeners', 'INTERNAL://0.0.0.0:19092,EXTERNAL://0.0.0.0:9092'],
+    ],
+  );
+  await broker.close();
+});
+
 test('AlterConfigs v0–2 replaces every override; broker resources are refused with a reason', async () => {
   for (const version of [0, 1, 2]) {
     const broker = await brokerWithTopic();

@@ -25,7 +25,7 @@ async function describeCluster(request: DescribeClusterRequest, ctx: RequestCont
     ...response,
     clusterId: broker.clusterId,
     controllerId: broker.controllerId(),
-    brokers: broker.brokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    brokers: broker.brokers(ctx.listenerName).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     clusterAuthorizedOperations: request.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
   };
 }

@@ -24,7 +24,7 @@ async function coordinatorFor(keyType: number, key: string, ctx: RequestContext)
   const groups = ctx.broker.groups;
   if (groups === undefined || !(await groups.ensureReady())) return unavailable('the group coordinator is not available');
   const nodeId = groups.coordinatorFor(key);
-  const broker = nodeId === null ? undefined : ctx.broker.brokers().find((b) => b.nodeId === nodeId);
+  const broker = nodeId === null ? undefined : ctx.broker.brokers(ctx.listenerName).find((b) => b.nodeId === nodeId);
   if (broker === undefined) return unavailable(`the coordinator of group ${key} is not available yet`);
   return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: broker.nodeId, host: broker.host, port: broker.port };
 }

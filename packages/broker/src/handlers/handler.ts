@@ -22,6 +22,8 @@ export interface RequestContext {
   readonly connectionId: number;
   /** The client's address, for logs. */
   readonly clientAddress: string;
+  /** The listener the connection came in on: Metadata and FindCoordinator answer with its addresses. */
+  readonly listenerName: string;
   readonly broker: BrokerContext;
   /** Aborted when the connection closes or the broker shuts down: long polls end early. */
   readonly signal: AbortSignal;

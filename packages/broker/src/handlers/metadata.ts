@@ -121,7 +121,7 @@ export async function handleMetadata(request: MetadataRequest, ctx: RequestConte
   const broker = ctx.broker;
   return {
     ...defaultMetadataResponse(),
-    brokers: broker.brokers().map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    brokers: broker.brokers(ctx.listenerName).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
     clusterId: broker.clusterId,
     controllerId: broker.controllerId(),
     topics: await requestedTopics(broker, request, ctx.apiVersion),

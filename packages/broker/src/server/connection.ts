@@ -13,6 +13,8 @@ import type { DispatchOutcome, RequestOrigin } from './request-dispatcher.js';
 
 export interface ConnectionOptions {
   readonly id: number;
+  /** The listener that accepted it. */
+  readonly listenerName: string;
   readonly frameBytesMax: number;
   readonly inFlightRequestsMax: number;
   readonly dispatch: (frame: Buffer, origin: RequestOrigin) => Promise<DispatchOutcome>;
@@ -25,6 +27,7 @@ const CLOSE_LINGER_MS = 1000;
 export class Connection implements RequestOrigin {
   readonly connectionId: number;
   readonly clientAddress: string;
+  readonly listenerName: string;
   private readonly splitter: FrameSplitter;
   private readonly abort = new AbortController();
   private readonly queue: Buffer[] = [];
@@ -43,6 +46,7 @@ export class Connection implements RequestOrigin {
     private readonly options: ConnectionOptions,
   ) {
     this.connectionId = options.id;
+    this.listenerName = options.listenerName;
     this.clientAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.splitter = new FrameSplitter({ frameBytesMax: options.frameBytesMax });
     socket.setNoDelay(true);

@@ -6,7 +6,7 @@ import { NO_RESPONSE, type AnyHandlerSpec, type HandlerSpec, type RequestContext
 import { withApiVersions } from '../handlers/index.js';
 import { metadataHandler } from '../handlers/metadata.js';
 import { createRootLogger } from '../logging.js';
-import { KafkaListener } from './kafka-listener.js';
+import { ConnectionCount, KafkaListener } from './kafka-listener.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { RawKafkaClient, requestFrame } from './testing/raw-kafka-client.js';
 import { testBrokerContext } from './testing/test-broker-context.js';
@@ -159,6 +159,36 @@ test('over the connection limit a connection is accepted, closed at once and the
   b.destroy();
   d.destroy();
   await listener.close(1000);
+});
+
+test('listeners sharing a connection count share max.connections; each tells requests its name', async () => {
+  const logs: LogLine[] = [];
+  const logger = createRootLogger('debug', { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
+  const connectionCount = new ConnectionCount();
+  const limits = { ...defaultLimits, connectionsMax: 1 };
+  const seen: string[] = [];
+  const recordListener = heartbeatSpec(async (_request, ctx) => {
+    seen.push(ctx.listenerName);
+    return { ...defaultHeartbeatResponse(), errorCode: 0 };
+  });
+  const dispatcher = new RequestDispatcher(withApiVersions([recordListener]), testBrokerContext(logger), logger);
+  const inside = await KafkaListener.bind({ host: '127.0.0.1', port: 0 }, limits, logger, { name: 'INSIDE', connectionCount });
+  const outside = await KafkaListener.bind({ host: '127.0.0.1', port: 0 }, limits, logger, { name: 'OUTSIDE', connectionCount });
+  for (const listener of [inside, outside]) listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));
+  const first = await RawKafkaClient.connect(inside.port);
+  first.write(heartbeat(1, 0));
+  await first.response(ApiKey.Heartbeat, 0);
+  const refused = await RawKafkaClient.connect(outside.port);
+  refused.write(heartbeat(2, 0));
+  assert.equal(await refused.nextFrame(), null, 'the limit counts the other listener\'s connection');
+  first.destroy();
+  await until(() => connectionCount.open === 0, 'the closed connection to be released');
+  const second = await RawKafkaClient.connect(outside.port);
+  second.write(heartbeat(3, 0));
+  await second.response(ApiKey.Heartbeat, 0);
+  assert.deepEqual(seen, ['INSIDE', 'OUTSIDE']);
+  second.destroy();
+  await Promise.all([inside.close(1000), outside.close(1000)]);
 });
 
 test('malformed input closes the connection with a logged reason', async () => {

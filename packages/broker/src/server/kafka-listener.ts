@@ -7,11 +7,23 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { BrokerLimits, HostPort } from '../config/broker-config.js';
+import { DEFAULT_KAFKA_LISTENER_NAME, type BrokerLimits, type HostPort } from '../config/broker-config.js';
 import { Connection } from './connection.js';
 import type { DispatchOutcome, RequestOrigin } from './request-dispatcher.js';
 
 export type Dispatch = (frame: Buffer, origin: RequestOrigin) => Promise<DispatchOutcome>;
+
+/** Open connections counted against connectionsMax; one is shared by a broker's listeners, as Kafka's max.connections is broker-wide. */
+export class ConnectionCount {
+  open = 0;
+}
+
+export interface KafkaListenerOptions {
+  /** The listener's name (default PLAINTEXT): requests carry it in their context. */
+  readonly name?: string;
+  /** Default: this listener's own count. */
+  readonly connectionCount?: ConnectionCount;
+}
 
 export class KafkaListener {
   private readonly connections = new Set<Connection>();
@@ -21,8 +33,11 @@ export class KafkaListener {
 
   private constructor(
     private readonly server: Server,
+    /** PLAINTEXT, INTERNAL, ...: requests carry it in their context. */
+    readonly name: string,
     readonly port: number,
     private readonly limits: BrokerLimits,
+    private readonly connectionCount: ConnectionCount,
     private readonly logger: Logger,
   ) {
     server.on('connection', (socket) => this.accept(socket));
@@ -30,7 +45,8 @@ export class KafkaListener {
   }
 
   /** Binds the port. Connections are served once `serve` is called (right after, in broker.ts). */
-  static async bind(listen: HostPort, limits: BrokerLimits, logger: Logger): Promise<KafkaListener> {
+  static async bind(listen: HostPort, limits: BrokerLimits, logger: Logger, options: KafkaListenerOptions = {}): Promise<KafkaListener> {
+    const name = options.name ?? DEFAULT_KAFKA_LISTENER_NAME;
     const server = createServer({ noDelay: true, keepAlive: true });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -40,8 +56,8 @@ export class KafkaListener {
       });
     });
     const port = (server.address() as AddressInfo).port;
-    logger.info({ host: listen.host, port }, 'kafka listening');
-    return new KafkaListener(server, port, limits, logger);
+    logger.info({ listener: name, host: listen.host, port }, 'kafka listening');
+    return new KafkaListener(server, name, port, limits, options.connectionCount ?? new ConnectionCount(), logger);
   }
 
   serve(dispatch: Dispatch): void {
@@ -69,7 +85,7 @@ export class KafkaListener {
       socket.destroy();
       return;
     }
-    if (this.connections.size >= this.limits.connectionsMax) {
+    if (this.connectionCount.open >= this.limits.connectionsMax) {
       this.logger.warn({ client, connectionsMax: this.limits.connectionsMax }, 'refusing connection: connection limit reached');
       socket.destroy();
       return;
@@ -77,15 +93,18 @@ export class KafkaListener {
     const id = this.nextConnectionId++;
     const connection = new Connection(socket, {
       id,
+      listenerName: this.name,
       frameBytesMax: this.limits.frameBytesMax,
       inFlightRequestsMax: this.limits.inFlightRequestsPerConnectionMax,
       dispatch: this.dispatch,
       logger: this.logger,
     });
     this.connections.add(connection);
-    this.logger.debug({ connectionId: id, client }, 'connection opened');
+    this.connectionCount.open++;
+    this.logger.debug({ connectionId: id, client, listener: this.name }, 'connection opened');
     void connection.closed.then(() => {
       this.connections.delete(connection);
+      this.connectionCount.open--;
       this.logger.debug({ connectionId: id, client }, 'connection closed');
     });
   }

@@ -23,6 +23,8 @@ import { API_VERSIONS_RANGE, unsupportedApiVersionsResponse } from '../handlers/
 export interface RequestOrigin {
   readonly connectionId: number;
   readonly clientAddress: string;
+  /** The listener the connection was accepted on. */
+  readonly listenerName: string;
   readonly signal: AbortSignal;
 }
 
@@ -121,7 +123,15 @@ export class RequestDispatcher {
   private async run<K extends ApiKey>(spec: HandlerSpec<K>, request: DecodedRequest, origin: RequestOrigin): Promise<{ outcome: DispatchOutcome; failed: boolean }> {
     const { header } = request;
     const body = request.body as Parameters<HandlerSpec<K>['handle']>[0];
-    const ctx: RequestContext = { header, apiVersion: header.requestApiVersion, connectionId: origin.connectionId, clientAddress: origin.clientAddress, broker: this.broker, signal: origin.signal };
+    const ctx: RequestContext = {
+      header,
+      apiVersion: header.requestApiVersion,
+      connectionId: origin.connectionId,
+      clientAddress: origin.clientAddress,
+      listenerName: origin.listenerName,
+      broker: this.broker,
+      signal: origin.signal,
+    };
     let response: ApiResponses[K] | typeof NO_RESPONSE | CloseConnection;
     try {
       response = await spec.handle(body, ctx);

@@ -20,12 +20,14 @@ interface BrokerSetting {
 
 function brokerSettings(config: BrokerConfig): BrokerSetting[] {
   const { INT, STRING, BOOLEAN } = ConfigType;
-  const listener = (hostPort: { host: string; port: number }) => `PLAINTEXT://${hostPort.host}:${hostPort.port}`;
+  // Kafka's NAME://HOST:PORT,... with IPv6 hosts in brackets.
+  const listenerList = (which: 'listen' | 'advertise') =>
+    config.listeners.map(({ name, [which]: { host, port } }) => `${name}://${host.includes(':') ? `[${host}]` : host}:${port}`).join(',');
   const settings: BrokerSetting[] = [
     { name: 'broker.id', type: INT, value: String(config.nodeId), kafkaDefault: null, doc: "This broker's id." },
     { name: 'node.id', type: INT, value: String(config.nodeId), kafkaDefault: null, doc: "This node's id." },
-    { name: 'listeners', type: STRING, value: listener(config.kafkaListen), kafkaDefault: null, doc: 'Where the broker accepts Kafka clients.' },
-    { name: 'advertised.listeners', type: STRING, value: listener(config.advertise), kafkaDefault: null, doc: 'The address Metadata gives clients for this broker.' },
+    { name: 'listeners', type: STRING, value: listenerList('listen'), kafkaDefault: null, doc: 'Where the broker accepts Kafka clients.' },
+    { name: 'advertised.listeners', type: STRING, value: listenerList('advertise'), kafkaDefault: null, doc: 'The addresses Metadata gives clients, by the listener they connected to.' },
     { name: 'log.dirs', type: STRING, value: config.dataDir, kafkaDefault: null, doc: "The broker's data directory." },
     { name: 'auto.create.topics.enable', type: BOOLEAN, value: String(config.autoCreateTopics), kafkaDefault: 'true', doc: 'Whether Metadata creates unknown topics.' },
     { name: 'delete.topic.enable', type: BOOLEAN, value: String(config.deleteTopicEnable), kafkaDefault: 'true', doc: 'Whether DeleteTopics may delete topics.' },

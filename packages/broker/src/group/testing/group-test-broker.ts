@@ -14,7 +14,7 @@ export async function groupTestBroker(settings: Partial<GroupServiceSettings> = 
     settings: { offsetsTopicPartitions: 3, ...settings, coordinator: { initialRebalanceDelayMs: 0, minSessionTimeoutMs: 1_000, ...settings.coordinator } },
   });
   service.start();
-  const context = { ...base.context, groups: service, config: { ...base.context.config, advertise: { host: '127.0.0.1', port: 9092 } } };
+  const context = { ...base.context, groups: service };
   const broker: TestBroker = { ...base, context, request: (apiKey, apiVersion, controller) => ({ ...base.request(apiKey, apiVersion, controller), broker: context }) };
   return { broker, service };
 }

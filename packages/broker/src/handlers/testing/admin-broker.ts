@@ -7,7 +7,7 @@ import { MemoryFileSystem } from '@tributary/common';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse, type ApiKey, type ApiRequests, type ApiResponses } from '@tributary/protocol';
 import type { BrokerContext } from '../../broker-context.js';
 import { testBrokerConfig } from '../../config/load-config.js';
-import type { BrokerConfig } from '../../config/broker-config.js';
+import { DEFAULT_KAFKA_LISTENER_NAME, type BrokerConfig } from '../../config/broker-config.js';
 import { testBrokerContext } from '../../server/testing/test-broker-context.js';
 import type { LocalTopicManager } from '../../state/local-topic-manager.js';
 import { openManager } from '../../state/testing/topic-test-support.js';
@@ -21,7 +21,8 @@ export interface AdminBroker {
 }
 
 export async function adminBroker(configOverrides: Partial<BrokerConfig> = {}): Promise<AdminBroker> {
-  const config = testBrokerConfig('/data', { advertise: { host: 'broker.example', port: 9092 }, ...configOverrides });
+  const listeners = [{ name: DEFAULT_KAFKA_LISTENER_NAME, listen: { host: '0.0.0.0', port: 9092 }, advertise: { host: 'broker.example', port: 9092 } }];
+  const config = testBrokerConfig('/data', { listeners, ...configOverrides });
   const topics = await openManager(new MemoryFileSystem(), '/data', { defaults: config.topicDefaults });
   const context: BrokerContext = { ...testBrokerContext(), config, topics };
   return {
@@ -37,6 +38,7 @@ export async function adminBroker(configOverrides: Partial<BrokerConfig> = {}): 
         apiVersion: version,
         connectionId: 1,
         clientAddress: '127.0.0.1:1',
+        listenerName: DEFAULT_KAFKA_LISTENER_NAME,
         broker: context,
         signal: new AbortController().signal,
       };

@@ -1,7 +1,7 @@
 /** A BrokerContext for listener tests: no topics, metrics counted in memory. */
 import { systemClock } from '@tributary/common';
 import type { Logger } from 'pino';
-import type { BrokerContext } from '../../broker-context.js';
+import { singleBrokerAddresses, type BrokerContext } from '../../broker-context.js';
 import type { BrokerMetrics } from '../../http/broker-metrics.js';
 import { testBrokerConfig } from '../../config/load-config.js';
 import type { TopicManager } from '../../state/topic-manager.js';
@@ -37,8 +37,8 @@ export function testBrokerContext(logger: Logger = silentLogger()): BrokerContex
     waiters: new Proxy({} as PartitionWaiters, { get: (_t, name) => () => unused(`waiters.${String(name)}`) }),
     metrics: new CountingMetrics(),
     logger,
-    brokers() {
-      return [{ nodeId: 1, host: this.config.advertise.host, port: this.config.advertise.port, rack: null }];
+    brokers(listenerName) {
+      return singleBrokerAddresses(this.config, listenerName);
     },
     controllerId: () => 1,
   };

@@ -6,8 +6,8 @@
 import { err, ok, MemoryFileSystem, TributaryError, systemClock, type Clock, type Result } from '@tributary/common';
 import { encodeRecordBatch, type ApiKey, type RequestHeader } from '@tributary/protocol';
 import { PartitionLog, type LogConfig } from '@tributary/storage';
-import type { BrokerContext } from '../../../broker-context.js';
-import { defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits } from '../../../config/broker-config.js';
+import { singleBrokerAddresses, type BrokerContext } from '../../../broker-context.js';
+import { DEFAULT_KAFKA_LISTENER_NAME, defaultLimits, defaultTopicDefaults, type BrokerConfig, type BrokerLimits } from '../../../config/broker-config.js';
 import type { BrokerMetrics } from '../../../http/broker-metrics.js';
 import { silentLogger } from '../../../logging.js';
 import { createPartitionWaiters, type PartitionWaitersImpl } from '../../../state/partition-waiters-impl.js';
@@ -168,6 +168,7 @@ export async function testBroker(options: { autoCreateTopics?: boolean; limits?:
   const config = {
     nodeId: 1,
     dataDir: '/data',
+    listeners: [{ name: DEFAULT_KAFKA_LISTENER_NAME, listen: { host: '127.0.0.1', port: 9092 }, advertise: { host: '127.0.0.1', port: 9092 } }],
     autoCreateTopics: options.autoCreateTopics ?? true,
     deleteTopicEnable: true,
     topicDefaults: defaultTopicDefaults,
@@ -183,14 +184,14 @@ export async function testBroker(options: { autoCreateTopics?: boolean; limits?:
     waiters,
     metrics,
     logger: silentLogger(),
-    brokers() {
-      return [{ nodeId: 1, host: this.config.advertise.host, port: this.config.advertise.port, rack: null }];
+    brokers(listenerName) {
+      return singleBrokerAddresses(this.config, listenerName);
     },
     controllerId: () => 1,
   };
   const request = (apiKey: ApiKey, apiVersion: number, controller = new AbortController()): RequestContext => {
     const header: RequestHeader = { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId: 1, clientId: 'test' };
-    return { header, apiVersion, connectionId: 1, clientAddress: '127.0.0.1:1', broker: context, signal: controller.signal };
+    return { header, apiVersion, connectionId: 1, clientAddress: '127.0.0.1:1', listenerName: DEFAULT_KAFKA_LISTENER_NAME, broker: context, signal: controller.signal };
   };
   return { topics, producers, waiters, metrics, context, request };
 }
