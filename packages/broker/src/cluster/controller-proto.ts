@@ -2,9 +2,7 @@
  * proto/controller.proto, loaded at run time with @grpc/proto-loader, and the TypeScript shapes of
  * its messages as the loader decodes them (camelCase, longs as numbers, defaults filled in).
  */
-import { loadSync } from '@grpc/proto-loader';
-import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
-import { PROTO_DIR } from '../rpc/node-proto.js';
+import { loadGrpcService, type GrpcService } from '../rpc/grpc-service.js';
 
 export const CONTROLLER_PROTO_FILE = 'controller.proto';
 
@@ -94,19 +92,10 @@ export interface ControllerMethods {
 }
 export type ControllerMethod = keyof ControllerMethods;
 
-export interface ControllerProto {
-  readonly service: ServiceDefinition;
-  readonly Client: ServiceClientConstructor;
-}
+export type ControllerProto = GrpcService;
 
-let cached: ControllerProto | undefined;
 
 /** Loads (once) the tributary.controller.v1.Controller service. Throws if the proto file is missing: a broken install. */
 export function loadControllerProto(): ControllerProto {
-  if (cached !== undefined) return cached;
-  const definition = loadSync(CONTROLLER_PROTO_FILE, { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const grpcObject = loadPackageDefinition(definition) as unknown as { tributary: { controller: { v1: { Controller: ServiceClientConstructor } } } };
-  const Client = grpcObject.tributary.controller.v1.Controller;
-  cached = { service: Client.service, Client };
-  return cached;
+  return loadGrpcService(CONTROLLER_PROTO_FILE, 'tributary.controller.v1.Controller');
 }

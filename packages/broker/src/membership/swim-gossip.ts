@@ -6,11 +6,9 @@
  * message carries the whole view. Probes never overlap: a round ends before the next starts.
  */
 import { credentials, type Client, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { HostPort } from '../config/broker-config.js';
-import { PROTO_DIR } from '../rpc/node-proto.js';
+import { loadGrpcService, type GrpcService } from '../rpc/grpc-service.js';
 import { grpcAddress, type AdditionalRpcService } from '../rpc/rpc-server.js';
 import { SwimView, type MemberRecord, type MemberState } from './swim-view.js';
 
@@ -44,14 +42,8 @@ type MembershipClient = Client & { ping: Unary<Probe>; pingReq: Unary<IndirectPr
 const toWire = (m: MemberRecord): WireMember => ({ nodeId: m.nodeId, incarnation: m.incarnation, state: `MEMBER_STATE_${m.state.toUpperCase()}` as WireState });
 const fromWire = (m: WireMember): MemberRecord => ({ nodeId: m.nodeId, incarnation: m.incarnation, state: m.state.slice('MEMBER_STATE_'.length).toLowerCase() as MemberState });
 
-let proto: { service: ServiceClientConstructor['service']; Client: ServiceClientConstructor } | undefined;
-function loadMembershipProto(): NonNullable<typeof proto> {
-  if (proto !== undefined) return proto;
-  const definition = loadSync('membership.proto', { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const loaded = loadPackageDefinition(definition) as unknown as { tributary: { membership: { v1: { Membership: ServiceClientConstructor } } } };
-  const Client = loaded.tributary.membership.v1.Membership;
-  proto = { service: Client.service, Client };
-  return proto;
+function loadMembershipProto(): GrpcService {
+  return loadGrpcService('membership.proto', 'tributary.membership.v1.Membership');
 }
 
 export class SwimGossip {

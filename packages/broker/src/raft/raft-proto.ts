@@ -2,10 +2,8 @@
  * proto/raft.proto, loaded at run time with @grpc/proto-loader (protobufjs underneath), and the
  * conversion between its wire shapes and the core's Message union (InstallSnapshot included).
  */
-import { loadSync } from '@grpc/proto-loader';
-import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
 import type { Entry, Message } from '@tributary/raft';
-import { PROTO_DIR } from '../rpc/node-proto.js';
+import { loadGrpcService, type GrpcService } from '../rpc/grpc-service.js';
 
 export const RAFT_PROTO_FILE = 'raft.proto';
 
@@ -28,21 +26,12 @@ export interface WireMessage {
 export interface RaftMessageBatch { messages: WireMessage[] }
 export type Ack = Record<string, never>;
 
-export interface RaftProto {
-  readonly service: ServiceDefinition;
-  readonly Client: ServiceClientConstructor;
-}
+export type RaftProto = GrpcService;
 
-let cached: RaftProto | undefined;
 
 /** Loads (once) the tributary.raft.v1.Raft service. Throws if the proto file is missing: a broken install. */
 export function loadRaftProto(): RaftProto {
-  if (cached !== undefined) return cached;
-  const definition = loadSync(RAFT_PROTO_FILE, { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const grpcObject = loadPackageDefinition(definition) as unknown as { tributary: { raft: { v1: { Raft: ServiceClientConstructor } } } };
-  const Client = grpcObject.tributary.raft.v1.Raft;
-  cached = { service: Client.service, Client };
-  return cached;
+  return loadGrpcService(RAFT_PROTO_FILE, 'tributary.raft.v1.Raft');
 }
 
 function entryToWire(e: Entry): WireEntry {

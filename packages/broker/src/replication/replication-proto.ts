@@ -2,9 +2,7 @@
  * proto/replication.proto, loaded at run time with @grpc/proto-loader, and the shapes of its
  * messages as the loader decodes them (camelCase, longs as numbers, defaults filled in).
  */
-import { loadSync } from '@grpc/proto-loader';
-import { loadPackageDefinition, type ServiceClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
-import { PROTO_DIR } from '../rpc/node-proto.js';
+import { loadGrpcService, type GrpcService } from '../rpc/grpc-service.js';
 
 export const REPLICATION_PROTO_FILE = 'replication.proto';
 
@@ -57,19 +55,10 @@ export interface OffsetForLeaderEpochResponse {
   partitions: EpochAnswer[];
 }
 
-export interface ReplicationProto {
-  readonly service: ServiceDefinition;
-  readonly Client: ServiceClientConstructor;
-}
+export type ReplicationProto = GrpcService;
 
-let cached: ReplicationProto | undefined;
 
 /** Loads (once) the tributary.replication.v1.Replication service. Throws if the proto file is missing: a broken install. */
 export function loadReplicationProto(): ReplicationProto {
-  if (cached !== undefined) return cached;
-  const definition = loadSync(REPLICATION_PROTO_FILE, { includeDirs: [PROTO_DIR], keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const grpcObject = loadPackageDefinition(definition) as unknown as { tributary: { replication: { v1: { Replication: ServiceClientConstructor } } } };
-  const Client = grpcObject.tributary.replication.v1.Replication;
-  cached = { service: Client.service, Client };
-  return cached;
+  return loadGrpcService(REPLICATION_PROTO_FILE, 'tributary.replication.v1.Replication');
 }
