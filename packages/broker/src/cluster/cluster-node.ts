@@ -112,6 +112,7 @@ export class ClusterNode {
       replicas,
       defaults: config.topicDefaults,
       logger: log('topics'),
+      clock: options.clock,
       caughtUp: () => node?.lifecycle?.caughtUp ?? false,
       afterReconcile: (image) => replication.apply(image),
     });
@@ -153,10 +154,6 @@ export class ClusterNode {
   /** Unfenced: registered, caught up with the metadata, and accepted by the controller. */
   get isActive(): boolean {
     return this.lifecycle?.state === 'active';
-  }
-
-  get lifecycleState(): string {
-    return this.lifecycle?.state ?? 'starting';
   }
 
   /** This node's gossip view: false for a broker it believes unreachable (suspect or dead). */

@@ -10,13 +10,14 @@
  * request's full set of changed keys). Kafka serialises these in its controller; so will we when
  * the controller takes per-key operations.
  */
-import { err, ok, TributaryError, type Result } from '@tributary/common';
+import { err, ok, TributaryError, type Clock, type Result } from '@tributary/common';
 import type { MetadataImage } from '@tributary/metadata';
 
 import type pino from 'pino';
 import type { TopicDefaults } from '../config/broker-config.js';
 import { applyAlteration } from '../state/config-alterations.js';
 import { adminError } from '../state/topic-admin-error.js';
+import { maintainPartition } from '../state/local-partition.js';
 import { describeTopicConfigs, resolveTopicConfig, validateOverrides } from '../state/topic-configs.js';
 import type { ConfigAlteration, ConfigEntry, CreateTopicRequest, PartitionHandle, TopicAdminError, TopicManager, TopicState } from '../state/topic-manager.js';
 import { collisionError, collisionKey, isInternalTopic, validateTopicName } from '../state/topic-names.js';
@@ -44,6 +45,7 @@ export interface ClusterTopicManagerOptions {
   readonly replicas: LocalReplicas;
   readonly defaults: TopicDefaults;
   readonly logger: pino.Logger;
+  readonly clock: Clock;
   /** This broker has caught up with the metadata log (stray replica directories may go). */
   readonly caughtUp: () => boolean;
   /** How long an admin change may take end to end (controller, commit, local apply). */
@@ -186,13 +188,7 @@ export class ClusterTopicManager implements TopicManager {
   // ---- background and lifecycle --------------------------------------------------------------
 
   async enforceRetention(): Promise<void> {
-    for (const handle of this.options.replicas.handles()) {
-      const log = handle.log;
-      if (log.offlineError !== null) continue;
-      const result = await log.enforceRetention({ maxOffset: handle.highWatermark });
-      if (!result.ok) this.options.logger.debug({ topic: handle.topic, partition: handle.index, err: result.error }, 'retention failed');
-      if (log.offlineError === null && log.needsCompaction()) await log.compact({ nowMs: Date.now() });
-    }
+    for (const handle of this.options.replicas.handles()) await maintainPartition(this.options, handle);
   }
 
   async close(): Promise<void> {

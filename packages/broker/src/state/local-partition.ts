@@ -5,7 +5,7 @@
  */
 import type { Clock, FileSystem } from '@tributary/common';
 import { TimestampType } from '@tributary/protocol';
-import { PartitionLog, type LogConfig, type Scheduler } from '@tributary/storage';
+import { LogClosedError, PartitionLog, type LogConfig, type Scheduler } from '@tributary/storage';
 import type pino from 'pino';
 import { offlinePartitionLog } from './offline-partition-log.js';
 import type { PartitionHandle, TopicConfig } from './topic-manager.js';
@@ -75,4 +75,24 @@ export async function openPartitionLog(ctx: PartitionOpenContext, dir: string, c
   if (opened.ok) return opened.value;
   ctx.logger.error({ ...where, err: opened.error, kind: opened.error.kind }, 'partition offline: its log could not be opened');
   return offlinePartitionLog(dir, logConfig, opened.error);
+}
+
+/**
+ * One retention round for one partition: retention below its high watermark, then compaction
+ * when the cleanup policy asks and enough is dirty. Failures are logged and retried next round.
+ */
+export async function maintainPartition(ctx: Pick<PartitionOpenContext, 'clock' | 'logger'>, handle: { readonly topic: string; readonly index: number; readonly log: PartitionLog; readonly highWatermark: number }): Promise<void> {
+  const { log } = handle;
+  const where = { topic: handle.topic, partition: handle.index };
+  if (log.offlineError !== null) return;
+  const retained = await log.enforceRetention({ maxOffset: handle.highWatermark });
+  if (!retained.ok && !(retained.error instanceof LogClosedError)) ctx.logger.warn({ ...where, err: retained.error }, 'retention failed');
+  else if (retained.ok && retained.value > 0) ctx.logger.debug({ ...where, segments: retained.value }, 'retention deleted segments');
+  if (log.offlineError !== null || !log.needsCompaction()) return;
+  const compacted = await log.compact({ nowMs: ctx.clock.nowMs() });
+  if (!compacted.ok) {
+    if (!(compacted.error instanceof LogClosedError)) ctx.logger.warn({ ...where, err: compacted.error }, 'compaction failed; will retry');
+    return;
+  }
+  ctx.logger.debug({ ...where, stats: compacted.value }, 'compacted');
 }

@@ -15,12 +15,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { err, ok, type Clock, type FileSystem, type Result } from '@tributary/common';
-import { LogClosedError, type PartitionLog, type Scheduler } from '@tributary/storage';
+import type { Scheduler } from '@tributary/storage';
 import type pino from 'pino';
 import type { TopicDefaults } from '../config/broker-config.js';
 import { applyAlteration } from './config-alterations.js';
 import { KeyedMutex } from './keyed-mutex.js';
-import { LocalPartitionHandle, openPartitionLog, type PartitionOpenContext } from './local-partition.js';
+import { LocalPartitionHandle, maintainPartition, openPartitionLog, type PartitionOpenContext } from './local-partition.js';
 import { adminError, type TopicAdminFailure } from './topic-admin-error.js';
 import { LOG_CONFIG_NAMES, describeTopicConfigs, resolveTopicConfig, validateOverrides } from './topic-configs.js';
 import type { ConfigAlteration, ConfigEntry, CreateTopicRequest, PartitionHandle, TopicAdminError, TopicManager, TopicState } from './topic-manager.js';
@@ -278,29 +278,8 @@ export class LocalTopicManager implements TopicManager {
 
   async enforceRetention(): Promise<void> {
     for (const topic of [...this.byName.values()]) {
-      for (const handle of topic.handles) {
-        const log = handle.log;
-        if (log.offlineError !== null) continue;
-        const result = await log.enforceRetention({ maxOffset: handle.highWatermark });
-        if (!result.ok && !(result.error instanceof LogClosedError)) {
-          this.partitionCtx.logger.warn({ topic: topic.metadata.name, partition: handle.index, err: result.error }, 'retention failed');
-        } else if (result.ok && result.value > 0) {
-          this.partitionCtx.logger.debug({ topic: topic.metadata.name, partition: handle.index, segments: result.value }, 'retention deleted segments');
-        }
-        await this.compactIfDirty(topic.metadata.name, handle.index, log);
-      }
+      for (const handle of topic.handles) await maintainPartition(this.partitionCtx, handle);
     }
-  }
-
-  /** Compacts a compacted topic's partition once enough of it is dirty; a failure is retried next round. */
-  private async compactIfDirty(topic: string, partition: number, log: PartitionLog): Promise<void> {
-    if (log.offlineError !== null || !log.needsCompaction()) return;
-    const result = await log.compact({ nowMs: this.partitionCtx.clock.nowMs() });
-    if (!result.ok) {
-      if (!(result.error instanceof LogClosedError)) this.partitionCtx.logger.warn({ topic, partition, err: result.error }, 'compaction failed; will retry');
-      return;
-    }
-    this.partitionCtx.logger.debug({ topic, partition, stats: result.value }, 'compacted');
   }
 
   async close(): Promise<void> {
