@@ -5,28 +5,22 @@
  * flight finish (bounded by shutdownTimeoutMs), then flush and close every log.
  */
 import { mkdir } from 'node:fs/promises';
-import { TributaryError, nodeFileSystem, systemClock, type Clock, type FileSystem, type Random } from '@tributary/common';
+import { nodeFileSystem, realScheduler, systemClock, type Clock, type FileSystem, type Random, type Scheduler } from '@tributary/common';
 import type { Logger } from 'pino';
-import { singleBrokerAddresses, type BrokerContext } from './broker-context.js';
+import type { BrokerContext } from './broker-context.js';
 import type { BrokerConfig, HostPort, KafkaListenerConfig } from './config/broker-config.js';
-import { ClusterNode } from './cluster/cluster-node.js';
 import type { AnyHandlerSpec } from './handlers/handler.js';
-import { handlerSpecs } from './handlers/index.js';
 import { HttpServer } from './http/http-server.js';
 import { PrometheusMetrics } from './http/prometheus-metrics.js';
 import { componentLogger, createRootLogger } from './logging.js';
+import { BrokerStartError, openNodeCore, startFailed, type NodeCoreParts } from './node-core.js';
 import { RpcServer } from './rpc/rpc-server.js';
 import { ConnectionCount, KafkaListener } from './server/kafka-listener.js';
-import { loadOrCreateMetaProperties } from './server/meta-properties.js';
-import { RequestDispatcher } from './server/request-dispatcher.js';
-import { LocalTopicManager } from './state/local-topic-manager.js';
-import { createPartitionWaiters } from './state/partition-waiters-impl.js';
-import type { PartitionWaiters } from './state/partition-waiters.js';
-import type { ProducerStateManager } from './state/producer-state.js';
-import { PRODUCER_ID_NODE_ID_MAX, openProducerStateManager, producerIdBase } from './state/producer-state-manager.js';
 import type { TopicManager } from './state/topic-manager.js';
 import { cryptoRandom } from './group/crypto-random.js';
-import { GroupService, type GroupServiceSettings } from './group/group-service.js';
+import type { GroupServiceSettings } from './group/group-service.js';
+
+export { BrokerStartError } from './node-core.js';
 
 export interface StartBrokerOptions {
   /** Root logger; by default JSON on stdout at config.logLevel. */
@@ -40,6 +34,9 @@ export interface StartBrokerOptions {
   readonly groups?: Partial<GroupServiceSettings>;
   /** Randomness for member ids; default node's CSPRNG. */
   readonly random?: Random;
+  readonly scheduler?: Scheduler;
+  /** The node can no longer serve (its metadata storage failed); default: logged only. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface RunningBroker {
@@ -57,19 +54,12 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-export class BrokerStartError extends TributaryError {
-  override readonly name = 'BrokerStartError';
-}
-
 /** Started parts, so a failed start (or close) takes down exactly what is up. */
-interface Parts {
+interface Parts extends NodeCoreParts {
   http?: HttpServer;
   listeners?: KafkaListener[];
   rpc?: RpcServer;
-  topics?: TopicManager;
   retention?: RetentionTimer;
-  groups?: GroupService;
-  cluster?: ClusterNode;
 }
 
 /** Runs retention every interval, never two runs at once. */
@@ -112,12 +102,6 @@ async function stopParts(parts: Parts, config: BrokerConfig, logger: Logger): Pr
   await parts.http?.close();
 }
 
-function startFailed(message: string, cause?: unknown): BrokerStartError {
-  const error = new BrokerStartError(message);
-  if (cause !== undefined) (error as { cause?: unknown }).cause = cause;
-  return error;
-}
-
 export async function startBroker(config: BrokerConfig, options: StartBrokerOptions = {}): Promise<RunningBroker> {
   const root = options.logger ?? createRootLogger(config.logLevel);
   const logger = componentLogger(root, 'broker', config.nodeId);
@@ -146,46 +130,23 @@ export async function startBroker(config: BrokerConfig, options: StartBrokerOpti
       componentLogger(root, 'http', config.nodeId),
     );
     if (options.fs === undefined) await mkdir(config.dataDir, { recursive: true });
-    const meta = await loadOrCreateMetaProperties(fs, config.dataDir, config.nodeId, config.cluster?.clusterId);
-    if (!meta.ok) throw startFailed(meta.error.message);
-    if (config.cluster !== null && config.nodeId > PRODUCER_ID_NODE_ID_MAX) throw startFailed(`in a cluster node ids must be at most ${PRODUCER_ID_NODE_ID_MAX} (producer id ranges)`);
-    const producers = await openProducerStateManager({ fs, dataDir: config.dataDir, ...(config.cluster === null ? {} : { idBase: producerIdBase(config.nodeId) }) });
-    if (!producers.ok) throw startFailed(`cannot open producer state in ${config.dataDir}: ${producers.error.message}`, producers.error);
-    const waiters = createPartitionWaiters();
-    const topics = await openTopics(config, options, parts, root, fs, clock, waiters, producers.value);
-    parts.topics = topics.value;
-    parts.groups = new GroupService({ topics: topics.value, clock, random: options.random ?? cryptoRandom, logger: componentLogger(root, 'group', config.nodeId), settings: groupServiceSettings(config, options.groups), waiters });
-    parts.groups.start();
+    const env = { fs, clock, scheduler: options.scheduler ?? realScheduler, random: options.random ?? cryptoRandom, ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }) };
+    const core = await openNodeCore(config, env, { ...(options.handlers === undefined ? {} : { handlers: options.handlers }), ...(options.groups === undefined ? {} : { groups: options.groups }) }, parts, root);
     const resolved = await bindListeners(config, parts, root);
-    const context: BrokerContext = {
-      nodeId: config.nodeId,
-      clusterId: meta.value.clusterId,
-      config: resolved,
-      clock,
-      topics: topics.value,
-      producers: producers.value,
-      waiters,
-      metrics,
-      logger: componentLogger(root, 'handlers', config.nodeId),
-      controllerId: () => parts.cluster?.controllerId() ?? config.nodeId,
-      isReachable: (nodeId: number) => parts.cluster?.isReachable(nodeId) ?? true,
-      brokers: (listenerName: string) => parts.cluster?.brokers(listenerName) ?? singleBrokerAddresses(resolved, listenerName),
-      groups: parts.groups,
-    };
-    const dispatcher = new RequestDispatcher(options.handlers ?? handlerSpecs, context, componentLogger(root, 'dispatch', config.nodeId));
+    const { context, dispatcher } = core.serve(resolved, metrics);
     for (const listener of parts.listeners ?? []) listener.serve((frame, origin) => dispatcher.dispatch(frame, origin));
     parts.rpc = await RpcServer.start(
       config.rpcListen,
-      { nodeId: config.nodeId, clusterId: meta.value.clusterId, nowMs: () => clock.nowMs() },
+      { nodeId: config.nodeId, clusterId: core.clusterId, nowMs: () => clock.nowMs() },
       componentLogger(root, 'rpc', config.nodeId),
       parts.cluster?.rpcServices() ?? [],
     );
     parts.cluster?.begin(resolved.listeners, rpcAdvertise(config, parts.rpc.port));
-    parts.retention = new RetentionTimer(topics.value, config.retentionCheckIntervalMs, logger);
+    parts.retention = new RetentionTimer(core.topics, config.retentionCheckIntervalMs, logger);
     state = 'ready';
     const listeners = resolved.listeners.map((l) => `${l.name} ${l.listen.host}:${l.listen.port} advertised as ${l.advertise.host}:${l.advertise.port}`);
     const [kafkaPort, rpcPort, httpPort] = [resolved.listeners[0].listen.port, parts.rpc.port, parts.http.port];
-    logger.info({ clusterId: meta.value.clusterId, kafkaPort, listeners, rpcPort, httpPort, topics: topics.value.topics().length }, 'broker ready');
+    logger.info({ clusterId: core.clusterId, kafkaPort, listeners, rpcPort, httpPort, topics: core.topics.topics().length }, 'broker ready');
     return running(parts as Required<Parts>, context, config, logger, () => state === 'ready', () => {
       state = 'closing';
     });
@@ -219,36 +180,6 @@ function running(parts: Required<Parts>, context: BrokerContext, config: BrokerC
   };
 }
 
-/** The topic manager: the cluster's (metadata through the quorum) with --voters, else the single broker's own. */
-async function openTopics(
-  config: BrokerConfig,
-  options: StartBrokerOptions,
-  parts: Parts,
-  root: Logger,
-  fs: FileSystem,
-  clock: Clock,
-  waiters: PartitionWaiters,
-  producers: ProducerStateManager,
-): Promise<{ value: TopicManager }> {
-  if (config.cluster !== null) {
-    parts.cluster = await ClusterNode.start({
-      config,
-      cluster: config.cluster,
-      fs,
-      clock,
-      random: options.random ?? cryptoRandom,
-      rootLogger: root,
-      waiters,
-      producers,
-      onFatal: (error) => componentLogger(root, 'broker', config.nodeId).fatal({ err: error }, 'metadata storage failed; this node no longer takes part in the quorum'),
-    });
-    return { value: parts.cluster.topics };
-  }
-  const topics = await LocalTopicManager.open({ dataDir: config.dataDir, fs, clock, defaults: config.topicDefaults, logger: root.child({ nodeId: config.nodeId }), nodeId: config.nodeId });
-  if (!topics.ok) throw startFailed(`cannot load topics from ${config.dataDir}: ${topics.error.message}`, topics.error);
-  return topics;
-}
-
 /** Where peers reach this node's gRPC server: its voter entry, else the listener. */
 function rpcAdvertise(config: BrokerConfig, boundPort: number): HostPort {
   const self = config.voters.find((v) => v.nodeId === config.nodeId);
@@ -272,16 +203,4 @@ async function bindListeners(config: BrokerConfig, parts: Parts, root: Logger): 
     listeners.push({ name, listen: { host: listen.host, port: listener.port }, advertise: { host: advertise.host, port: advertise.port === 0 ? listener.port : advertise.port } });
   }
   return { ...config, listeners };
-}
-
-/** The broker's group settings as the group service takes them; options (tests) override the config. */
-function groupServiceSettings(broker: BrokerConfig, overrides: Partial<GroupServiceSettings> | undefined): Partial<GroupServiceSettings> {
-  const { offsetsTopicPartitions, offsetsTopicReplicationFactor, minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs } = broker.groups;
-  return {
-    offsetsTopicPartitions,
-    // A single broker holds one replica of everything; a cluster replicates the offsets up to its size.
-    offsetsTopicReplicationFactor: broker.cluster === null ? -1 : Math.min(offsetsTopicReplicationFactor, broker.voters.length),
-    ...overrides,
-    coordinator: { minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, ...overrides?.coordinator },
-  };
 }

@@ -8,3 +8,4 @@ export * from './file-system.js';
 export * from './node-file-system.js';
 export * from './memory-file-system.js';
 export * from './crash-point-file-system.js';
+export * from './scheduler.js';

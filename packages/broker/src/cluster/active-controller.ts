@@ -8,7 +8,7 @@
  * Broker sessions are soft state: a new controller gives every registered broker a fresh session,
  * so a broker that died during the election is fenced one session timeout after it.
  */
-import type { Clock, Random } from '@tributary/common';
+import { realScheduler, type Clock, type Random, type Scheduler } from '@tributary/common';
 import { ErrorCode } from '@tributary/protocol';
 import {
   QuorumController,
@@ -33,6 +33,7 @@ export type ControllerAnswer<T> =
 export interface ActiveControllerOptions {
   readonly quorum: MetadataQuorum;
   readonly clock: Clock;
+  readonly scheduler?: Scheduler;
   readonly random: Random;
   readonly logger: Logger;
   readonly config?: Partial<QuorumControllerConfig>;
@@ -50,13 +51,14 @@ export class ActiveController {
   private controllerTerm = -1;
   /** The offset of the last record list proposed; a no-change answer waits for it too. */
   private lastProposedOffset = -1;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: unknown;
+  private readonly scheduler: Scheduler;
   private readonly config: QuorumControllerConfig;
 
   constructor(private readonly options: ActiveControllerOptions) {
     this.config = { ...defaultQuorumControllerConfig, ...options.config };
-    this.timer = setInterval(() => this.tick(), options.tickIntervalMs ?? 250);
-    this.timer.unref();
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.timer = this.scheduler.setInterval(() => this.tick(), options.tickIntervalMs ?? 250);
   }
 
   /** True while this node is the active controller and ready to decide. */
@@ -89,7 +91,7 @@ export class ActiveController {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.scheduler.clearInterval(this.timer);
     this.controller = undefined;
   }
 

@@ -8,6 +8,7 @@
  * shutdown), so its leaderships move before it stops answering.
  */
 import { randomBytes } from 'node:crypto';
+import { realScheduler, type Random, type Scheduler } from '@tributary/common';
 import { ErrorCode } from '@tributary/protocol';
 import type { Logger } from 'pino';
 import type { ControllerClient } from './controller-client.js';
@@ -21,6 +22,9 @@ export interface BrokerLifecycleOptions {
   readonly quorum: MetadataQuorum;
   readonly controller: ControllerClient;
   readonly logger: Logger;
+  readonly scheduler?: Scheduler;
+  /** Source of the incarnation id; default the CSPRNG. */
+  readonly random?: Random;
   /** Kafka's broker.heartbeat.interval.ms (default here 500: sessions are short, see README). */
   readonly heartbeatIntervalMs?: number;
 }
@@ -31,15 +35,18 @@ const STALE_BROKER_EPOCH = ErrorCode['STALE_BROKER_EPOCH']!;
 const BROKER_ID_NOT_REGISTERED = ErrorCode['BROKER_ID_NOT_REGISTERED']!;
 
 export class BrokerLifecycle {
-  readonly incarnationId = randomBytes(16).toString('hex');
+  readonly incarnationId: string;
   private stateValue: LifecycleState = 'registering';
   private brokerEpoch = -1;
   /** The metadata offset of this incarnation's registration: caught up once the image passes it. */
   private registrationOffset = Number.POSITIVE_INFINITY;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private running: Promise<void> | undefined;
 
-  constructor(private readonly options: BrokerLifecycleOptions) {}
+  constructor(private readonly options: BrokerLifecycleOptions) {
+    const random = options.random;
+    this.incarnationId = random === undefined ? randomBytes(16).toString('hex') : Array.from({ length: 32 }, () => random.int(16).toString(16)).join('');
+  }
 
   get state(): LifecycleState {
     return this.stateValue;
@@ -56,15 +63,14 @@ export class BrokerLifecycle {
 
   start(): void {
     const interval = this.options.heartbeatIntervalMs ?? 500;
-    this.timer = setInterval(() => this.beat(), interval);
-    this.timer.unref();
+    this.timer = (this.options.scheduler ?? realScheduler).setInterval(() => this.beat(), interval);
     this.beat();
   }
 
   /** Controlled shutdown: asks to be fenced (moving leaderships away), bounded by `timeoutMs`. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.stateValue === 'stopped') return;
-    clearInterval(this.timer);
+    if (this.timer !== undefined) (this.options.scheduler ?? realScheduler).clearInterval(this.timer);
     await this.running;
     const wasActive = this.stateValue === 'active';
     this.stateValue = 'stopping';

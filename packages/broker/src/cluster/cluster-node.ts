@@ -5,12 +5,14 @@
  * with `rpcServices()`), then the broker lifecycle once `begin()` is called with the addresses
  * the listeners were bound to.
  */
-import type { Clock, FileSystem, Random } from '@tributary/common';
+import type { Clock, FileSystem, Random, Result, Scheduler } from '@tributary/common';
 import { unfencedBrokerIds } from '@tributary/metadata';
 import type { Logger } from 'pino';
 import type { BrokerAddress } from '../broker-context.js';
 import { RPC_ENDPOINT_NAME, type BrokerConfig, type ClusterSettings, type HostPort, type KafkaListenerConfig } from '../config/broker-config.js';
 import { componentLogger } from '../logging.js';
+import type { RaftLogStore, RaftStorageError } from '../raft/raft-storage.js';
+import type { RpcNetwork } from '../rpc/rpc-network.js';
 import type { AdditionalRpcService } from '../rpc/rpc-server.js';
 import { ActiveController } from './active-controller.js';
 import { BrokerLifecycle } from './broker-lifecycle.js';
@@ -40,6 +42,11 @@ export interface ClusterNodeOptions {
   readonly waiters: PartitionWaiters;
   /** Idempotent-producer state, rebuilt from the log when a replica becomes leader. */
   readonly producers: ProducerStateManager;
+  /** Simulation seams; each defaults to the real thing. */
+  readonly scheduler?: Scheduler;
+  readonly network?: RpcNetwork;
+  readonly openRaftStorage?: (directory: string) => Promise<Result<RaftLogStore, RaftStorageError>>;
+  readonly removeDirectory?: (path: string) => Promise<void>;
 }
 
 export class ClusterNode {
@@ -53,10 +60,16 @@ export class ClusterNode {
     readonly topics: ClusterTopicManager,
     readonly replication: ReplicaManager,
     readonly membership: SwimGossip,
+    /** The partition replicas this node holds (the simulation reads their logs). */
+    readonly replicas: LocalReplicas,
   ) {}
 
   static async start(options: ClusterNodeOptions): Promise<ClusterNode> {
     const { config, cluster, rootLogger } = options;
+    const seams = {
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+      ...(options.network === undefined ? {} : { network: options.network }),
+    };
     const log = (component: string) => componentLogger(rootLogger, component, config.nodeId);
     const quorum = await MetadataQuorum.start({
       nodeId: config.nodeId,
@@ -65,6 +78,9 @@ export class ClusterNode {
       logger: log('raft'),
       snapshotIntervalEntries: cluster.metadataSnapshotIntervalEntries,
       onFatal: options.onFatal,
+      random: options.random,
+      ...seams,
+      ...(options.openRaftStorage === undefined ? {} : { openStorage: options.openRaftStorage }),
     });
     let membership: SwimGossip | undefined;
     const controller = new ActiveController({
@@ -82,8 +98,9 @@ export class ClusterNode {
       },
       reportedDead: () => membership?.deadMembers() ?? new Set(),
       tickIntervalMs: 50,
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
     });
-    const controllerClient = new ControllerClient({ voters: config.voters, knownLeader: () => quorum.leaderId, logger: log('controller-client') });
+    const controllerClient = new ControllerClient({ voters: config.voters, knownLeader: () => quorum.leaderId, logger: log('controller-client'), clock: options.clock, ...seams });
     const replicas = new LocalReplicas({
       nodeId: config.nodeId,
       dataDir: config.dataDir,
@@ -92,6 +109,8 @@ export class ClusterNode {
       defaults: config.topicDefaults,
       logger: log('replicas'),
       replication: { replicaLagTimeMaxMs: cluster.replicaLagTimeMaxMs },
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+      ...(options.removeDirectory === undefined ? {} : { removeDirectory: options.removeDirectory }),
     });
     let node: ClusterNode | undefined;
     const replication = new ReplicaManager({
@@ -104,6 +123,7 @@ export class ClusterNode {
       logger: log('replication'),
       rpcEndpointName: RPC_ENDPOINT_NAME,
       onBecameLeader: (handle) => options.producers.forget(handle.log),
+      ...seams,
     });
     const topics = new ClusterTopicManager({
       nodeId: config.nodeId,
@@ -120,8 +140,11 @@ export class ClusterNode {
       selfId: config.nodeId,
       members: new Map(config.voters.map((v) => [v.nodeId, { host: v.host, port: v.port }])),
       logger: log('membership'),
+      clock: options.clock,
+      random: options.random,
+      ...seams,
     });
-    node = new ClusterNode(options, quorum, controller, controllerClient, topics, replication, membership);
+    node = new ClusterNode(options, quorum, controller, controllerClient, topics, replication, membership, replicas);
     return node;
   }
 
@@ -147,6 +170,8 @@ export class ClusterNode {
       controller: this.controllerClient,
       logger: componentLogger(this.options.rootLogger, 'lifecycle', config.nodeId),
       heartbeatIntervalMs: this.options.cluster.brokerHeartbeatIntervalMs,
+      random: this.options.random,
+      ...(this.options.scheduler === undefined ? {} : { scheduler: this.options.scheduler }),
     });
     this.lifecycle.start();
   }

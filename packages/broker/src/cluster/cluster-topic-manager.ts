@@ -232,12 +232,12 @@ export class ClusterTopicManager implements TopicManager {
     request: Parameters<ControllerClient['call']>[1] & object,
   ): Promise<Result<void, TopicAdminError>> {
     const timeoutMs = this.options.adminTimeoutMs ?? 30_000;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.options.clock.monotonicMs() + timeoutMs;
     const called = await this.options.controller.call(method, request as never, timeoutMs);
     if (!called.ok) return err(new ControllerAdminError(called.code, called.message));
     const outcome = (called.response as { outcome: Outcome }).outcome;
     if (outcome.errorCode !== 0) return err(new ControllerAdminError(outcome.errorCode, outcome.errorMessage));
-    const applied = await this.options.quorum.waitForOffset(outcome.metadataOffset, Math.max(0, deadline - Date.now()));
+    const applied = await this.options.quorum.waitForOffset(outcome.metadataOffset, Math.max(0, deadline - this.options.clock.monotonicMs()));
     if (!applied) return err(adminError('REQUEST_TIMED_OUT', 'The change committed but this broker has not applied it yet.'));
     await this.settled();
     return ok(undefined);

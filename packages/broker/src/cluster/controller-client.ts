@@ -7,11 +7,11 @@
  * A retried change may have been applied by the first attempt (a timeout is not a refusal), so a
  * retried CreateTopic can answer TOPIC_ALREADY_EXISTS for the caller's own topic, as in Kafka.
  */
-import { credentials, type Client } from '@grpc/grpc-js';
+import { realScheduler, sleep, systemClock, type Clock, type Scheduler } from '@tributary/common';
 import { ErrorCode } from '@tributary/protocol';
 import type { Logger } from 'pino';
-import type { HostPort, Voter } from '../config/broker-config.js';
-import { grpcAddress } from '../rpc/rpc-server.js';
+import type { Voter } from '../config/broker-config.js';
+import { grpcNetwork, type RpcClient, type RpcNetwork } from '../rpc/rpc-network.js';
 import { loadControllerProto, type ControllerMethod, type ControllerMethods, type Outcome } from './controller-proto.js';
 
 export interface ControllerClientOptions {
@@ -21,6 +21,9 @@ export interface ControllerClientOptions {
   readonly logger: Logger;
   /** Bound on one call attempt. */
   readonly attemptTimeoutMs?: number;
+  readonly network?: RpcNetwork;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
 }
 
 export type ControllerCallResult<R> = { readonly ok: true; readonly response: R } | { readonly ok: false; readonly code: number; readonly message: string };
@@ -30,27 +33,30 @@ const REQUEST_TIMED_OUT = ErrorCode['REQUEST_TIMED_OUT']!;
 const MIN_BACKOFF_MS = 50;
 const MAX_BACKOFF_MS = 500;
 
-type UnaryMethod = (request: unknown, options: { deadline: number }, callback: (error: Error | null, response?: unknown) => void) => void;
-
 export class ControllerClient {
-  private readonly clients = new Map<number, Client & Record<string, UnaryMethod>>();
+  private readonly clients = new Map<number, RpcClient>();
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
   private hint: number | undefined;
   private nextVoter = 0;
   private closed = false;
 
-  constructor(private readonly options: ControllerClientOptions) {}
+  constructor(private readonly options: ControllerClientOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? realScheduler;
+  }
 
   /**
    * Calls `method` on the active controller, retrying until `timeoutMs` has passed. A response's
    * Outcome other than NOT_CONTROLLER is returned for the caller to read.
    */
   async call<M extends ControllerMethod>(method: M, request: ControllerMethods[M][0], timeoutMs: number): Promise<ControllerCallResult<ControllerMethods[M][1]>> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.monotonicMs() + timeoutMs;
     let backoffMs = MIN_BACKOFF_MS;
     let last = 'no controller reachable';
     while (!this.closed) {
       const target = this.target();
-      const remaining = deadline - Date.now();
+      const remaining = deadline - this.clock.monotonicMs();
       if (remaining <= 0) break;
       const attempt = await this.attempt(target, method, request, Math.min(remaining, this.options.attemptTimeoutMs ?? 5_000));
       if (attempt.ok) {
@@ -66,8 +72,8 @@ export class ControllerClient {
         this.hint = undefined;
       }
       if (this.hint === undefined) this.nextVoter++;
-      const pause = Math.min(backoffMs, Math.max(0, deadline - Date.now()));
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      const pause = Math.min(backoffMs, Math.max(0, deadline - this.clock.monotonicMs()));
+      await sleep(this.scheduler, pause);
       backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
     }
     return { ok: false, code: REQUEST_TIMED_OUT, message: `the controller did not answer in ${timeoutMs} ms (${last})` };
@@ -86,27 +92,18 @@ export class ControllerClient {
     return voters[this.nextVoter % voters.length]!.nodeId;
   }
 
-  private attempt(target: number, method: ControllerMethod, request: unknown, timeoutMs: number): Promise<{ ok: true; response: unknown } | { ok: false; message: string }> {
-    const client = this.clientFor(target);
-    return new Promise((resolve) => {
-      const unary = client[method] as UnaryMethod;
-      unary.call(client, request, { deadline: Date.now() + timeoutMs }, (error, response) => {
-        if (error !== null || response === undefined) resolve({ ok: false, message: error?.message ?? 'empty response' });
-        else resolve({ ok: true, response });
-      });
-    });
+  private async attempt(target: number, method: ControllerMethod, request: unknown, timeoutMs: number): Promise<{ ok: true; response: unknown } | { ok: false; message: string }> {
+    return this.clientFor(target).call(method, request, timeoutMs);
   }
 
-  private clientFor(nodeId: number): Client & Record<string, UnaryMethod> {
+  private clientFor(nodeId: number): RpcClient {
     let client = this.clients.get(nodeId);
     if (client === undefined) {
       const voter = this.options.voters.find((v) => v.nodeId === nodeId)!;
-      const address: HostPort = { host: voter.host, port: voter.port };
-      const { Client: ControllerServiceClient } = loadControllerProto();
-      client = new ControllerServiceClient(grpcAddress(address), credentials.createInsecure(), {
+      client = (this.options.network ?? grpcNetwork).client({ host: voter.host, port: voter.port }, loadControllerProto(), {
         'grpc.initial_reconnect_backoff_ms': MIN_BACKOFF_MS,
         'grpc.max_reconnect_backoff_ms': MAX_BACKOFF_MS,
-      }) as unknown as Client & Record<string, UnaryMethod>;
+      });
       this.clients.set(nodeId, client);
     }
     return client;

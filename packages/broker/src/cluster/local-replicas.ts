@@ -11,7 +11,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock, FileSystem } from '@tributary/common';
+import type { Clock, FileSystem, Scheduler } from '@tributary/common';
 import type { MetadataImage } from '@tributary/metadata';
 import type { ReplicationConfig } from '@tributary/replication';
 import { LEADER_EPOCH_CHECKPOINT_FILE, LeaderEpochCache, type PartitionLog } from '@tributary/storage';
@@ -42,8 +42,9 @@ export class ReplicaHandle implements PartitionHandle {
     private readonly nodeId: number,
     clock: Clock,
     replication: Partial<ReplicationConfig>,
+    scheduler?: Scheduler,
   ) {
-    this.replicated = new ReplicatedPartition(() => this.log, epochCache, clock, replication);
+    this.replicated = new ReplicatedPartition(() => this.log, epochCache, clock, replication, scheduler);
   }
 
   get highWatermark(): number {
@@ -77,6 +78,7 @@ export interface LocalReplicasOptions {
   readonly dataDir: string;
   readonly fs: FileSystem;
   readonly clock: Clock;
+  readonly scheduler?: Scheduler;
   readonly defaults: TopicDefaults;
   readonly logger: pino.Logger;
   readonly replication?: Partial<ReplicationConfig>;
@@ -91,10 +93,11 @@ export class LocalReplicas {
   private readonly root: string;
   private readonly openContext: PartitionOpenContext;
   private straysRemoved = false;
+  private rootSynced = false;
 
   constructor(private readonly options: LocalReplicasOptions) {
     this.root = join(options.dataDir, 'replicas');
-    this.openContext = { fs: options.fs, clock: options.clock, logger: options.logger };
+    this.openContext = { fs: options.fs, clock: options.clock, logger: options.logger, ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }) };
   }
 
   get(topicId: string, partition: number): ReplicaHandle | undefined {
@@ -107,7 +110,13 @@ export class LocalReplicas {
 
   /** Brings the open logs in line with `image`. Callers run one reconcile at a time. */
   async reconcile(image: MetadataImage, caughtUp: boolean): Promise<void> {
-    await this.options.fs.mkdir(this.root).catch(() => undefined);
+    if (!this.rootSynced) {
+      // The replicas directory's entry must be durable before any log under it counts as durable:
+      // after a power loss an unsynced entry takes every fsynced log beneath it along.
+      await this.options.fs.mkdir(this.root).catch(() => undefined);
+      await this.options.fs.syncDirectory(this.options.dataDir);
+      this.rootSynced = true;
+    }
     const wanted = new Set<string>();
     for (const topic of image.topicsById.values()) {
       const config = resolveTopicConfig(topicOverrides(image, topic.name), this.options.defaults);
@@ -121,7 +130,7 @@ export class LocalReplicas {
         if (replica === undefined) {
           const log = await openPartitionLog(this.openContext, dir, config, { topic: topic.name, partition: p.partition });
           const epochCache = await this.openEpochCache(dir, log, topic.name, p.partition);
-          const handle = new ReplicaHandle(topic.name, p.partition, topic.topicId, log, epochCache, this.options.nodeId, this.options.clock, this.options.replication ?? {});
+          const handle = new ReplicaHandle(topic.name, p.partition, topic.topicId, log, epochCache, this.options.nodeId, this.options.clock, this.options.replication ?? {}, this.options.scheduler);
           replica = { handle, topicId: topic.topicId, dir, logConfigKey };
           this.replicas.set(k, replica);
           this.options.logger.info({ topic: topic.name, partition: p.partition, dir }, 'replica opened');

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Random } from '@tributary/common';
+import { realScheduler, type Random, type Result, type Scheduler } from '@tributary/common';
 import {
   applyRecords,
   decodeRecordBatch,
@@ -24,8 +24,9 @@ import {
 import type { Entry, Role, Snapshot } from '@tributary/raft';
 import type { HostPort, Voter } from '../config/broker-config.js';
 import { RaftDriver, type ProposedEntry } from '../raft/raft-driver.js';
-import { RaftStorage, type RaftStorageError } from '../raft/raft-storage.js';
+import { RaftStorage, type RaftLogStore, type RaftStorageError } from '../raft/raft-storage.js';
 import { RaftTransport, raftRpcService } from '../raft/raft-transport.js';
+import type { RpcNetwork } from '../rpc/rpc-network.js';
 import type { AdditionalRpcService } from '../rpc/rpc-server.js';
 
 export interface MetadataQuorumOptions {
@@ -41,6 +42,10 @@ export interface MetadataQuorumOptions {
   readonly tickIntervalMs?: number;
   /** The node cannot persist Raft state: it must stop serving. */
   readonly onFatal?: (error: RaftStorageError) => void;
+  readonly scheduler?: Scheduler;
+  readonly network?: RpcNetwork;
+  /** Opens the Raft storage directory; default LevelDB (RaftStorage). */
+  readonly openStorage?: (directory: string) => Promise<Result<RaftLogStore, RaftStorageError>>;
 }
 
 /**
@@ -61,13 +66,13 @@ export type ProposeOutcome =
 
 interface PendingCommit {
   readonly term: number;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: unknown;
   readonly resolve: (outcome: ProposeOutcome) => void;
 }
 
 interface OffsetWaiter {
   readonly offset: number;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: unknown;
   readonly resolve: (reached: boolean) => void;
 }
 
@@ -85,19 +90,28 @@ export class MetadataQuorum {
   private snapshotting = false;
   private driver: RaftDriver | undefined;
   private closed = false;
+  private readonly scheduler: Scheduler;
 
   private constructor(
     private readonly options: MetadataQuorumOptions,
-    private readonly storage: RaftStorage,
+    private readonly storage: RaftLogStore,
     private readonly transport: RaftTransport,
-  ) {}
+  ) {
+    this.scheduler = options.scheduler ?? realScheduler;
+  }
 
   /** Opens the Raft storage under `<dataDir>/metadata` and joins the quorum. */
   static async start(options: MetadataQuorumOptions): Promise<MetadataQuorum> {
-    const storage = await RaftStorage.open(join(options.dataDir, 'metadata'));
+    const storage = await (options.openStorage ?? RaftStorage.open)(join(options.dataDir, 'metadata'));
     if (!storage.ok) throw storage.error;
     const peers = new Map<string, HostPort>(options.voters.map((v) => [raftNodeId(v.nodeId), { host: v.host, port: v.port }]));
-    const transport = new RaftTransport({ selfId: raftNodeId(options.nodeId), peers, logger: options.logger });
+    const transport = new RaftTransport({
+      selfId: raftNodeId(options.nodeId),
+      peers,
+      logger: options.logger,
+      ...(options.network === undefined ? {} : { network: options.network }),
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
+    });
     const quorum = new MetadataQuorum(options, storage.value, transport);
     quorum.driver = await RaftDriver.start({
       id: raftNodeId(options.nodeId),
@@ -109,6 +123,7 @@ export class MetadataQuorum {
       onFatal: (error) => options.onFatal?.(error),
       logger: options.logger,
       ...(options.random === undefined ? {} : { random: options.random }),
+      ...(options.scheduler === undefined ? {} : { scheduler: options.scheduler }),
       tickIntervalMs: options.tickIntervalMs ?? METADATA_QUORUM_DEFAULTS.tickIntervalMs,
       electionTimeoutTicks: METADATA_QUORUM_DEFAULTS.electionTimeoutTicks,
       heartbeatTicks: METADATA_QUORUM_DEFAULTS.heartbeatTicks,
@@ -163,7 +178,7 @@ export class MetadataQuorum {
       const waiter: OffsetWaiter = {
         offset,
         resolve,
-        timer: setTimeout(() => {
+        timer: this.scheduler.setTimeout(() => {
           this.offsetWaiters = this.offsetWaiters.filter((w) => w !== waiter);
           resolve(false);
         }, timeoutMs),
@@ -180,7 +195,7 @@ export class MetadataQuorum {
     if (this.imageValue.offset >= proposed.index) return { kind: 'lost' }; // committed over already (cannot normally happen)
     const timeoutMs = this.options.commitTimeoutMs ?? METADATA_QUORUM_DEFAULTS.commitTimeoutMs;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.scheduler.setTimeout(() => {
         this.pending.delete(proposed.index);
         resolve({ kind: 'timeout' });
       }, timeoutMs);
@@ -194,12 +209,12 @@ export class MetadataQuorum {
     await this.driver?.close();
     this.transport.close();
     for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
+      this.scheduler.clearTimeout(p.timer);
       p.resolve({ kind: 'not-leader' });
     }
     this.pending.clear();
     for (const w of this.offsetWaiters) {
-      clearTimeout(w.timer);
+      this.scheduler.clearTimeout(w.timer);
       w.resolve(false);
     }
     this.offsetWaiters = [];
@@ -215,7 +230,7 @@ export class MetadataQuorum {
     const p = this.pending.get(entry.index);
     if (p !== undefined) {
       this.pending.delete(entry.index);
-      clearTimeout(p.timer);
+      this.scheduler.clearTimeout(p.timer);
       p.resolve(entry.term === p.term ? { kind: 'committed', offset: entry.index } : { kind: 'lost' });
     }
     // After a restart the driver replays from the snapshot; what the image holds is skipped.
@@ -249,7 +264,7 @@ export class MetadataQuorum {
     for (const [index, p] of this.pending) {
       if (index > snapshot.index) continue;
       this.pending.delete(index);
-      clearTimeout(p.timer);
+      this.scheduler.clearTimeout(p.timer);
       p.resolve({ kind: 'lost' });
     }
     this.options.logger.info({ offset: snapshot.index, bytes: snapshot.data.length }, 'metadata image loaded from snapshot');
@@ -262,7 +277,7 @@ export class MetadataQuorum {
       const reached = this.offsetWaiters.filter((w) => w.offset <= image.offset);
       this.offsetWaiters = this.offsetWaiters.filter((w) => w.offset > image.offset);
       for (const w of reached) {
-        clearTimeout(w.timer);
+        this.scheduler.clearTimeout(w.timer);
         w.resolve(true);
       }
     }

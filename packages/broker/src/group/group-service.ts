@@ -9,7 +9,7 @@
  * startup, every partition is replayed before its groups are served (meanwhile:
  * COORDINATOR_LOAD_IN_PROGRESS).
  */
-import type { Clock, Random } from '@tributary/common';
+import { realScheduler, type Clock, type Random, type Scheduler } from '@tributary/common';
 import { GroupErrors, groupErrorResponse, offsetsPartitionFor, type GroupCoordinatorConfig, type GroupRequest, type GroupRequestOf, type GroupResponse } from '@tributary/group';
 import { defaultListGroupsRequest, type ListGroupsResponse } from '@tributary/protocol';
 import type { Logger } from 'pino';
@@ -44,6 +44,7 @@ export const defaultGroupServiceSettings: GroupServiceSettings = {
 export interface GroupServiceOptions {
   readonly topics: TopicManager;
   readonly clock: Clock;
+  readonly scheduler?: Scheduler;
   readonly random: Random;
   readonly logger: Logger;
   readonly settings?: Partial<GroupServiceSettings>;
@@ -69,7 +70,7 @@ export class GroupService implements GroupCoordinatorService {
   private readonly settings: GroupServiceSettings;
   private partitions: CoordinatorPartition[] = [];
   private creating: Promise<boolean> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private closed = false;
 
   constructor(private readonly options: GroupServiceOptions) {
@@ -79,10 +80,9 @@ export class GroupService implements GroupCoordinatorService {
   /** Loads the offsets topic if it exists (in the background) and starts the tick timer. */
   start(): void {
     if (this.options.topics.topic(OFFSETS_TOPIC) !== undefined) this.openPartitions();
-    this.timer = setInterval(() => {
+    this.timer = (this.options.scheduler ?? realScheduler).setInterval(() => {
       for (const p of this.partitions) p.tick();
     }, this.settings.tickIntervalMs);
-    this.timer.unref();
   }
 
   /** Resolves once every coordinator has finished loading (tests, readiness). */
@@ -192,7 +192,7 @@ export class GroupService implements GroupCoordinatorService {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) (this.options.scheduler ?? realScheduler).clearInterval(this.timer);
     this.timer = null;
     await this.creating;
     await Promise.all(this.partitions.map((p) => p.close()));

@@ -5,11 +5,13 @@
  * suspects it only when none reaches it, so one broken link does not condemn a node. Every
  * message carries the whole view. Probes never overlap: a round ends before the next starts.
  */
-import { credentials, type Client, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { realScheduler, systemClock, type Clock, type Random, type Scheduler } from '@tributary/common';
 import type { Logger } from 'pino';
 import type { HostPort } from '../config/broker-config.js';
 import { loadGrpcService, type GrpcService } from '../rpc/grpc-service.js';
-import { grpcAddress, type AdditionalRpcService } from '../rpc/rpc-server.js';
+import { grpcNetwork, type RpcClient, type RpcNetwork } from '../rpc/rpc-network.js';
+import type { AdditionalRpcService } from '../rpc/rpc-server.js';
 import { SwimView, type MemberRecord, type MemberState } from './swim-view.js';
 
 export interface SwimGossipOptions {
@@ -23,7 +25,14 @@ export interface SwimGossipOptions {
   readonly suspicionTimeoutMs?: number;
   /** Told of every state change of a peer (logs, metrics). */
   readonly onChange?: (nodeId: number, state: MemberState) => void;
+  readonly network?: RpcNetwork;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
+  /** Probe order; default Math.random. */
+  readonly random?: Random;
 }
+
+const mathRandom: Random = { next: () => Math.random(), int: (bound) => Math.floor(Math.random() * bound) };
 
 /**
  * A dead member is noticed within about a probe round (the peers times the interval), plus the
@@ -36,8 +45,6 @@ interface WireMember { nodeId: number; incarnation: number; state: WireState }
 interface Probe { fromNodeId: number; gossip: WireMember[] }
 interface IndirectProbe { fromNodeId: number; targetNodeId: number; timeoutMs: number; gossip: WireMember[] }
 interface ProbeAck { fromNodeId: number; reached: boolean; gossip: WireMember[] }
-type Unary<Req> = (request: Req, options: { deadline: number }, callback: (error: Error | null, response?: ProbeAck) => void) => void;
-type MembershipClient = Client & { ping: Unary<Probe>; pingReq: Unary<IndirectProbe> };
 
 const toWire = (m: MemberRecord): WireMember => ({ nodeId: m.nodeId, incarnation: m.incarnation, state: `MEMBER_STATE_${m.state.toUpperCase()}` as WireState });
 const fromWire = (m: WireMember): MemberRecord => ({ nodeId: m.nodeId, incarnation: m.incarnation, state: m.state.slice('MEMBER_STATE_'.length).toLowerCase() as MemberState });
@@ -48,8 +55,11 @@ function loadMembershipProto(): GrpcService {
 
 export class SwimGossip {
   readonly view: SwimView;
-  private readonly clients = new Map<number, MembershipClient>();
-  private readonly timer: NodeJS.Timeout;
+  private readonly clients = new Map<number, RpcClient>();
+  private readonly timer: unknown;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly random: Random;
   private order: number[] = [];
   private probing = false;
   private closed = false;
@@ -62,10 +72,12 @@ export class SwimGossip {
       indirectProbes: options.indirectProbes ?? SWIM_DEFAULTS.indirectProbes,
       suspicionTimeoutMs: options.suspicionTimeoutMs ?? SWIM_DEFAULTS.suspicionTimeoutMs,
     };
+    this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.random = options.random ?? mathRandom;
     // The start time orders incarnations across restarts of this node.
-    this.view = new SwimView(options.selfId, [...options.members.keys()], Date.now(), Date.now(), this.settings.suspicionTimeoutMs);
-    this.timer = setInterval(() => void this.round(), this.settings.probeIntervalMs);
-    this.timer.unref();
+    this.view = new SwimView(options.selfId, [...options.members.keys()], this.clock.nowMs(), this.clock.monotonicMs(), this.settings.suspicionTimeoutMs);
+    this.timer = this.scheduler.setInterval(() => void this.round(), this.settings.probeIntervalMs);
   }
 
   /** Whether this node currently believes `nodeId` is alive (unknown nodes count as alive). */
@@ -96,7 +108,7 @@ export class SwimGossip {
 
   close(): void {
     this.closed = true;
-    clearInterval(this.timer);
+    this.scheduler.clearInterval(this.timer);
     for (const client of this.clients.values()) client.close();
     this.clients.clear();
   }
@@ -106,7 +118,7 @@ export class SwimGossip {
   }
 
   private absorb(gossip: readonly WireMember[]): void {
-    for (const changed of this.view.merge(gossip.map(fromWire), Date.now())) this.report(changed.nodeId, changed.state);
+    for (const changed of this.view.merge(gossip.map(fromWire), this.clock.monotonicMs())) this.report(changed.nodeId, changed.state);
   }
 
   private report(nodeId: number, state: MemberState): void {
@@ -118,76 +130,69 @@ export class SwimGossip {
     if (this.probing || this.closed) return;
     this.probing = true;
     try {
-      for (const died of this.view.tick(Date.now())) this.report(died, 'dead');
+      for (const died of this.view.tick(this.clock.monotonicMs())) this.report(died, 'dead');
       const target = this.nextTarget();
       if (target === undefined) return;
       if (await this.probe(target, this.settings.probeTimeoutMs)) return;
       if (await this.probeIndirectly(target)) return;
-      if (this.view.suspect(target, Date.now())) this.report(target, 'suspect');
+      if (this.view.suspect(target, this.clock.monotonicMs())) this.report(target, 'suspect');
     } finally {
       this.probing = false;
     }
   }
 
   private nextTarget(): number | undefined {
-    if (this.order.length === 0) this.order = shuffle(this.view.peers.filter((id) => this.options.members.has(id)));
+    if (this.order.length === 0) this.order = shuffle(this.view.peers.filter((id) => this.options.members.has(id)), this.random);
     return this.order.shift();
   }
 
   /** A direct probe; merges the ack's gossip. */
-  private probe(target: number, timeoutMs: number): Promise<boolean> {
+  private async probe(target: number, timeoutMs: number): Promise<boolean> {
     const client = this.clientFor(target);
-    if (client === undefined) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      client.ping({ fromNodeId: this.options.selfId, gossip: this.view.digest().map(toWire) }, { deadline: Date.now() + timeoutMs }, (error, ack) => {
-        if (error !== null || ack === undefined) return resolve(false);
-        this.absorb(ack.gossip);
-        resolve(true);
-      });
-    });
+    if (client === undefined) return false;
+    const result = await client.call('ping', { fromNodeId: this.options.selfId, gossip: this.view.digest().map(toWire) } satisfies Probe, timeoutMs);
+    if (!result.ok || this.closed) return false;
+    this.absorb((result.response as ProbeAck).gossip);
+    return true;
   }
 
   /** Asks up to `indirectProbes` other alive peers to probe `target`; true if any reached it. */
   private async probeIndirectly(target: number): Promise<boolean> {
-    const helpers = shuffle(this.view.peers.filter((id) => id !== target && this.isAlive(id))).slice(0, this.settings.indirectProbes);
+    const helpers = shuffle(this.view.peers.filter((id) => id !== target && this.isAlive(id)), this.random).slice(0, this.settings.indirectProbes);
     if (helpers.length === 0) return false;
     const timeoutMs = this.settings.probeTimeoutMs;
     const answers = await Promise.all(
-      helpers.map(
-        (helper) =>
-          new Promise<boolean>((resolve) => {
-            const client = this.clientFor(helper);
-            if (client === undefined) return resolve(false);
-            const request = { fromNodeId: this.options.selfId, targetNodeId: target, timeoutMs, gossip: this.view.digest().map(toWire) };
-            client.pingReq(request, { deadline: Date.now() + 2 * timeoutMs + 50 }, (error, ack) => {
-              if (error !== null || ack === undefined) return resolve(false);
-              this.absorb(ack.gossip);
-              resolve(ack.reached);
-            });
-          }),
-      ),
+      helpers.map(async (helper) => {
+        const client = this.clientFor(helper);
+        if (client === undefined) return false;
+        const request: IndirectProbe = { fromNodeId: this.options.selfId, targetNodeId: target, timeoutMs, gossip: this.view.digest().map(toWire) };
+        const result = await client.call('pingReq', request, 2 * timeoutMs + 50);
+        if (!result.ok || this.closed) return false;
+        const ack = result.response as ProbeAck;
+        this.absorb(ack.gossip);
+        return ack.reached;
+      }),
     );
     return answers.some(Boolean);
   }
 
-  private clientFor(nodeId: number): MembershipClient | undefined {
+  private clientFor(nodeId: number): RpcClient | undefined {
     const existing = this.clients.get(nodeId);
     if (existing !== undefined) return existing;
     const address = this.options.members.get(nodeId);
     if (address === undefined) return undefined;
-    const { Client: MembershipServiceClient } = loadMembershipProto();
-    const client = new MembershipServiceClient(grpcAddress(address), credentials.createInsecure(), {
+    const client = (this.options.network ?? grpcNetwork).client(address, loadMembershipProto(), {
       'grpc.initial_reconnect_backoff_ms': 50,
       'grpc.max_reconnect_backoff_ms': 500,
-    }) as unknown as MembershipClient;
+    });
     this.clients.set(nodeId, client);
     return client;
   }
 }
 
-function shuffle<T>(items: T[]): T[] {
+function shuffle<T>(items: T[], random: Random): T[] {
   for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
+    const j = random.int(i + 1);
     [items[i], items[j]] = [items[j]!, items[i]!];
   }
   return items;

@@ -5,9 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { Random } from '@tributary/common';
-import { err, ok, type Result } from '@tributary/common';
+import { err, ok, realScheduler, type Result, type Scheduler } from '@tributary/common';
 import { RaftNode, type Entry, type Message, type NodeId, type Snapshot } from '@tributary/raft';
-import type { RaftStorage, RaftStorageError } from './raft-storage.js';
+import type { RaftLogStore, RaftStorageError } from './raft-storage.js';
 
 /** The sending side the driver needs; RaftTransport provides it. */
 export interface RaftSender {
@@ -17,7 +17,7 @@ export interface RaftSender {
 export interface RaftDriverConfig {
   readonly id: NodeId;
   readonly voters: readonly NodeId[];
-  readonly storage: RaftStorage;
+  readonly storage: RaftLogStore;
   readonly sender: RaftSender;
   /**
    * Each committed entry, in index order. After a restart the core replays from index 1, or from
@@ -34,6 +34,7 @@ export interface RaftDriverConfig {
   /** A persistence failure stops the driver: a node that cannot fsync must not vote or acknowledge. */
   readonly onFatal?: (error: RaftStorageError) => void;
   readonly logger: Logger;
+  readonly scheduler?: Scheduler;
   readonly random?: Random;
   readonly tickIntervalMs?: number;
   readonly electionTimeoutTicks?: number;
@@ -73,7 +74,8 @@ interface PendingProposal {
 
 export class RaftDriver {
   readonly node: RaftNode;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: unknown;
+  private readonly scheduler: Scheduler;
   private pendingTicks = 0;
   private pendingMessages: Message[] = [];
   private pendingProposals: PendingProposal[] = [];
@@ -83,8 +85,8 @@ export class RaftDriver {
 
   private constructor(private readonly config: RaftDriverConfig, node: RaftNode) {
     this.node = node;
-    this.timer = setInterval(() => this.onTick(), config.tickIntervalMs ?? RAFT_DRIVER_DEFAULTS.tickIntervalMs);
-    this.timer.unref();
+    this.scheduler = config.scheduler ?? realScheduler;
+    this.timer = this.scheduler.setInterval(() => this.onTick(), config.tickIntervalMs ?? RAFT_DRIVER_DEFAULTS.tickIntervalMs);
   }
 
   /** Loads the persisted state and starts ticking. */
@@ -147,7 +149,7 @@ export class RaftDriver {
   /** Stops ticking and taking input, and waits for the Ready round in progress. Does not close storage or transport. */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
+    this.scheduler.clearInterval(this.timer);
     for (const p of this.pendingProposals) p.resolve(undefined);
     this.pendingProposals = [];
     this.pendingMessages = [];
@@ -213,7 +215,7 @@ export class RaftDriver {
       const written = await this.config.storage.write(ready);
       if (!written.ok) {
         this.closed = true;
-        clearInterval(this.timer);
+        this.scheduler.clearInterval(this.timer);
         this.config.logger.error({ err: written.error }, 'raft persistence failed; driver stopped');
         this.config.onFatal?.(written.error);
         return;

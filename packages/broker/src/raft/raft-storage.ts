@@ -35,7 +35,20 @@ type Batch = Array<{ type: 'put'; key: string; value: Uint8Array } | { type: 'de
 /** What one Ready asks to persist. */
 export type PersistRequest = Pick<Ready, 'hardState' | 'entriesToPersist' | 'truncateFrom' | 'snapshot'>;
 
-export class RaftStorage {
+/**
+ * Durable Raft state as the driver needs it. RaftStorage (LevelDB) is the real one; the
+ * simulation keeps it in memory and loses what a crash would.
+ */
+export interface RaftLogStore {
+  load(): Promise<Result<PersistedState, RaftStorageError>>;
+  /** Resolves once everything in `request` is durable. */
+  write(request: PersistRequest): Promise<Result<void, RaftStorageError>>;
+  /** Replaces the log through `index` with a snapshot holding `data`, durably. */
+  compact(index: number, data: Uint8Array): Promise<Result<void, RaftStorageError>>;
+  close(): Promise<void>;
+}
+
+export class RaftStorage implements RaftLogStore {
   /** The last persisted index, tracked so truncation can name the keys it deletes in the same batch. */
   private lastIndex = 0;
   /** The persisted snapshot's index (0 without one): log keys start right after it. */

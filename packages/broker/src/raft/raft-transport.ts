@@ -11,11 +11,13 @@
  * raise the bound rather than let that repeat). The receiving RpcServer must allow the same size
  * (gRPC servers default to 4 MiB): pass `raftServerChannelOptions(maxMessageBytes)` to its Server.
  */
-import { credentials, type Client, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import { realScheduler, type Scheduler } from '@tributary/common';
 import type { Logger } from 'pino';
 import type { Message, NodeId } from '@tributary/raft';
 import type { HostPort } from '../config/broker-config.js';
-import { grpcAddress, type AdditionalRpcService } from '../rpc/rpc-server.js';
+import { grpcNetwork, type RpcClient, type RpcNetwork } from '../rpc/rpc-network.js';
+import type { AdditionalRpcService } from '../rpc/rpc-server.js';
 import { loadRaftProto, messageFromWire, messageToWire, type Ack, type RaftMessageBatch } from './raft-proto.js';
 
 export interface RaftTransportConfig {
@@ -32,6 +34,8 @@ export interface RaftTransportConfig {
   readonly maxBackoffMs?: number;
   /** Bound on one gRPC message, i.e. on a snapshot's size on the wire (plus a little framing). */
   readonly maxMessageBytes?: number;
+  readonly network?: RpcNetwork;
+  readonly scheduler?: Scheduler;
 }
 
 export const RAFT_TRANSPORT_DEFAULTS = {
@@ -46,15 +50,12 @@ export function raftServerChannelOptions(maxMessageBytes: number = RAFT_TRANSPOR
   return { 'grpc.max_receive_message_length': maxMessageBytes, 'grpc.max_send_message_length': maxMessageBytes };
 }
 
-type SendMethod = (request: RaftMessageBatch, options: { deadline: number }, callback: (error: Error | null, response?: Ack) => void) => void;
-type RaftClient = Client & { send: SendMethod };
-
 interface PeerChannel {
-  readonly client: RaftClient;
+  readonly client: RpcClient;
   queue: Message[];
   inFlight: boolean;
   backoffMs: number;
-  backoffTimer: NodeJS.Timeout | undefined;
+  backoffTimer: unknown;
   dropped: number;
 }
 
@@ -79,8 +80,10 @@ export class RaftTransport {
   private readonly channels = new Map<NodeId, PeerChannel>();
   private readonly limits: { readonly [K in keyof typeof RAFT_TRANSPORT_DEFAULTS]: number };
   private closed = false;
+  private readonly scheduler: Scheduler;
 
   constructor(private readonly config: RaftTransportConfig) {
+    this.scheduler = config.scheduler ?? realScheduler;
     this.limits = {
       maxQueuedPerPeer: config.maxQueuedPerPeer ?? RAFT_TRANSPORT_DEFAULTS.maxQueuedPerPeer,
       maxBatchMessages: config.maxBatchMessages ?? RAFT_TRANSPORT_DEFAULTS.maxBatchMessages,
@@ -89,7 +92,7 @@ export class RaftTransport {
       maxBackoffMs: config.maxBackoffMs ?? RAFT_TRANSPORT_DEFAULTS.maxBackoffMs,
       maxMessageBytes: config.maxMessageBytes ?? RAFT_TRANSPORT_DEFAULTS.maxMessageBytes,
     };
-    const { Client: RaftServiceClient } = loadRaftProto();
+    const raftService = loadRaftProto();
     for (const [id, address] of config.peers) {
       if (id === config.selfId) continue;
       // The channel's own reconnect backoff is bounded like ours, so a peer that comes back is reached soon.
@@ -98,7 +101,7 @@ export class RaftTransport {
         'grpc.max_reconnect_backoff_ms': this.limits.maxBackoffMs,
         ...raftServerChannelOptions(this.limits.maxMessageBytes),
       };
-      const client = new RaftServiceClient(grpcAddress(address), credentials.createInsecure(), channelOptions) as unknown as RaftClient;
+      const client = (config.network ?? grpcNetwork).client(address, raftService, channelOptions);
       this.channels.set(id, { client, queue: [], inFlight: false, backoffMs: 0, backoffTimer: undefined, dropped: 0 });
     }
   }
@@ -133,7 +136,7 @@ export class RaftTransport {
   close(): void {
     this.closed = true;
     for (const channel of this.channels.values()) {
-      clearTimeout(channel.backoffTimer);
+      if (channel.backoffTimer !== undefined) this.scheduler.clearTimeout(channel.backoffTimer);
       channel.queue = [];
       channel.client.close();
     }
@@ -152,21 +155,20 @@ export class RaftTransport {
     if (this.closed || channel.inFlight || channel.backoffTimer !== undefined || channel.queue.length === 0) return;
     const batch = channel.queue.splice(0, this.batchLength(channel.queue));
     channel.inFlight = true;
-    channel.client.send({ messages: batch.map(messageToWire) }, { deadline: Date.now() + this.limits.callTimeoutMs }, (error) => {
+    void channel.client.call('send', { messages: batch.map(messageToWire) } satisfies RaftMessageBatch, this.limits.callTimeoutMs).then((result) => {
       channel.inFlight = false;
       if (this.closed) return;
-      if (error === null) {
+      if (result.ok) {
         channel.backoffMs = 0;
       } else {
         // Raft tolerates the loss; resending stale votes or appends would only add noise.
         channel.dropped += batch.length;
         channel.backoffMs = Math.min(this.limits.maxBackoffMs, Math.max(this.limits.minBackoffMs, channel.backoffMs * 2));
-        this.config.logger.debug({ to: batch[0]?.to, backoffMs: channel.backoffMs, err: error.message }, 'raft send failed');
-        channel.backoffTimer = setTimeout(() => {
+        this.config.logger.debug({ to: batch[0]?.to, backoffMs: channel.backoffMs, err: result.message }, 'raft send failed');
+        channel.backoffTimer = this.scheduler.setTimeout(() => {
           channel.backoffTimer = undefined;
           this.pump(channel);
         }, channel.backoffMs);
-        channel.backoffTimer.unref();
         return;
       }
       this.pump(channel);

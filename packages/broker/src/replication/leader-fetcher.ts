@@ -7,14 +7,13 @@
  * acknowledgement. A partition the leader refuses (not leader, fenced epoch) waits for the
  * metadata to move it.
  */
-import { credentials, type Client } from '@grpc/grpc-js';
-import { leaderEpoch as asLeaderEpoch } from '@tributary/common';
+import { leaderEpoch as asLeaderEpoch, realScheduler, systemClock, type Clock, type Scheduler } from '@tributary/common';
 import { ErrorCode, splitBatches } from '@tributary/protocol';
 import { truncationStep } from '@tributary/replication';
 import type { Logger } from 'pino';
 import type { ReplicaHandle } from '../cluster/local-replicas.js';
 import type { HostPort } from '../config/broker-config.js';
-import { grpcAddress } from '../rpc/rpc-server.js';
+import { grpcNetwork, type RpcClient, type RpcNetwork } from '../rpc/rpc-network.js';
 import { loadReplicationProto, type EpochAnswer, type PartitionData, type ReplicaFetchResponse } from './replication-proto.js';
 
 export interface LeaderFetcherOptions {
@@ -26,6 +25,9 @@ export interface LeaderFetcherOptions {
   readonly maxWaitMs?: number;
   readonly maxBytes?: number;
   readonly partitionMaxBytes?: number;
+  readonly network?: RpcNetwork;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
 }
 
 interface Followed {
@@ -37,8 +39,6 @@ interface Followed {
   refusedBackoffMs: number;
 }
 
-type Unary = (request: unknown, options: { deadline: number }, callback: (error: Error | null, response?: unknown) => void) => void;
-
 /** Rounds of OffsetForLeaderEpoch at most before giving up on finding the divergence (then truncating fully). */
 const TRUNCATION_ROUNDS_MAX = 64;
 const MIN_BACKOFF_MS = 50;
@@ -49,18 +49,21 @@ const MAX_BACKOFF_MS = 1_000;
 
 export class LeaderFetcher {
   private readonly followed = new Map<string, Followed>();
-  private readonly client: Client & Record<'fetch' | 'offsetForLeaderEpoch', Unary>;
+  private readonly client: RpcClient;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
   private running: Promise<void> | undefined;
   private closed = false;
   private wake: (() => void) | undefined;
 
   constructor(private readonly options: LeaderFetcherOptions) {
-    const { Client: ReplicationClient } = loadReplicationProto();
-    this.client = new ReplicationClient(grpcAddress(options.address), credentials.createInsecure(), {
+    this.clock = options.clock ?? systemClock;
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.client = (options.network ?? grpcNetwork).client(options.address, loadReplicationProto(), {
       'grpc.initial_reconnect_backoff_ms': MIN_BACKOFF_MS,
       'grpc.max_reconnect_backoff_ms': MAX_BACKOFF_MS,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
-    }) as unknown as Client & Record<'fetch' | 'offsetForLeaderEpoch', Unary>;
+    });
   }
 
   get size(): number {
@@ -127,7 +130,7 @@ export class LeaderFetcher {
   }
 
   private nextRetryInMs(): number {
-    const now = Date.now();
+    const now = this.clock.monotonicMs();
     let wait = REFUSED_RETRY_MAX_MS;
     for (const f of this.followed.values()) if (f.state === 'refused') wait = Math.min(wait, f.refusedAtMs + f.refusedBackoffMs - now);
     return Math.max(5, wait);
@@ -135,26 +138,23 @@ export class LeaderFetcher {
 
   private pause(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
+      const timer = this.scheduler.setTimeout(resolve, ms);
       this.wake = () => {
-        clearTimeout(timer);
+        this.scheduler.clearTimeout(timer);
         resolve();
       };
     });
   }
 
-  private call<T>(method: 'fetch' | 'offsetForLeaderEpoch', request: unknown, timeoutMs: number): Promise<T | undefined> {
-    return new Promise((resolve) => {
-      this.client[method].call(this.client, request, { deadline: Date.now() + timeoutMs }, (error, response) => {
-        if (error !== null) this.options.logger.debug({ leader: this.options.leaderId, method, err: error.message }, 'replication call failed');
-        resolve(error === null ? (response as T) : undefined);
-      });
-    });
+  private async call<T>(method: 'fetch' | 'offsetForLeaderEpoch', request: unknown, timeoutMs: number): Promise<T | undefined> {
+    const result = await this.client.call(method, request, timeoutMs);
+    if (!result.ok) this.options.logger.debug({ leader: this.options.leaderId, method, err: result.message }, 'replication call failed');
+    return result.ok ? (result.response as T) : undefined;
   }
 
   /** KIP-279 for every partition in 'truncating'; false when the leader could not be asked. */
   private async truncateWhereNeeded(): Promise<boolean> {
-    const now = Date.now();
+    const now = this.clock.monotonicMs();
     for (const f of this.followed.values()) if (f.state === 'refused' && now - f.refusedAtMs >= f.refusedBackoffMs) f.state = 'truncating';
     const pending = [...this.followed.values()].filter((f) => f.state === 'truncating');
     for (const f of pending) {
@@ -183,7 +183,7 @@ export class LeaderFetcher {
       const answer = response?.partitions[0];
       if (answer === undefined) return undefined;
       if (answer.errorCode !== ErrorCode.NONE) {
-        refuse(f);
+        refuse(f, this.clock.monotonicMs());
         this.options.logger.debug({ topic: handle.topic, partition: handle.index, errorCode: answer.errorCode }, 'leader refused OffsetForLeaderEpoch; waiting for metadata');
         return false;
       }
@@ -261,7 +261,7 @@ export class LeaderFetcher {
       return;
     }
     if (data.errorCode !== ErrorCode.NONE) {
-      refuse(f);
+      refuse(f, this.clock.monotonicMs());
       return;
     }
     f.refusedBackoffMs = REFUSED_RETRY_MIN_MS;
@@ -304,10 +304,10 @@ export class LeaderFetcher {
   }
 }
 
-function refuse(f: Followed): void {
+function refuse(f: Followed, now: number): void {
   f.refusedBackoffMs = f.state === 'refused' ? f.refusedBackoffMs : Math.min(REFUSED_RETRY_MAX_MS, f.refusedBackoffMs * 2);
   f.state = 'refused';
-  f.refusedAtMs = Date.now();
+  f.refusedAtMs = now;
 }
 
 function keyOf(handle: ReplicaHandle): string {

@@ -5,10 +5,11 @@
  * leaders serve the fetch RPC and send their ISR changes to the controller (AlterPartition),
  * one at a time per partition, fenced by leader and partition epoch.
  */
-import type { Clock } from '@tributary/common';
+import { realScheduler, type Clock, type Scheduler } from '@tributary/common';
 import type { MetadataImage, PartitionImage } from '@tributary/metadata';
 import type { PartitionAssignment, ReplicationConfig } from '@tributary/replication';
 import type { Logger } from 'pino';
+import type { RpcNetwork } from '../rpc/rpc-network.js';
 import type { ControllerClient } from '../cluster/controller-client.js';
 import type { LocalReplicas, ReplicaHandle } from '../cluster/local-replicas.js';
 import type { HostPort } from '../config/broker-config.js';
@@ -24,6 +25,8 @@ export interface ReplicaManagerOptions {
   readonly brokerEpoch: () => number;
   readonly waiters: PartitionWaiters;
   readonly clock: Clock;
+  readonly scheduler?: Scheduler;
+  readonly network?: RpcNetwork;
   readonly logger: Logger;
   readonly config?: Partial<ReplicationConfig>;
   /** Where a broker's replication RPC is served (its registered RPC endpoint). */
@@ -43,7 +46,8 @@ function assignmentOf(p: PartitionImage): PartitionAssignment {
 export class ReplicaManager {
   private readonly fetchers = new Map<number, LeaderFetcher>();
   private readonly fetchServer: ReplicaFetchServer;
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: unknown;
+  private readonly scheduler: Scheduler;
   private readonly isrInFlight = new Set<ReplicaHandle>();
   /** After a refused ISR change, the next try waits (a rejoining broker stays fenced until it catches up). */
   private readonly isrRetryAtMs = new WeakMap<ReplicaHandle, number>();
@@ -56,8 +60,8 @@ export class ReplicaManager {
       onHighWatermark: (handle) => this.highWatermarkAdvanced(handle),
       logger: options.logger,
     });
-    this.timer = setInterval(() => this.checkIsr(), options.isrCheckIntervalMs ?? 250);
-    this.timer.unref();
+    this.scheduler = options.scheduler ?? realScheduler;
+    this.timer = this.scheduler.setInterval(() => this.checkIsr(), options.isrCheckIntervalMs ?? 250);
   }
 
   rpcService(): AdditionalRpcService {
@@ -89,7 +93,7 @@ export class ReplicaManager {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.timer);
+    this.scheduler.clearInterval(this.timer);
     await Promise.all([...this.fetchers.values()].map((f) => f.close()));
     this.fetchers.clear();
   }
@@ -139,6 +143,9 @@ export class ReplicaManager {
       leaderId,
       address,
       logger: this.options.logger,
+      clock: this.options.clock,
+      scheduler: this.scheduler,
+      ...(this.options.network === undefined ? {} : { network: this.options.network }),
     });
     this.fetchers.set(leaderId, fetcher);
     return fetcher;

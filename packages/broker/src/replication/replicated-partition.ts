@@ -7,7 +7,7 @@
  * need no hook: a batch is covered once the log has it durably and every ISR follower has
  * fetched past it (onFollowerFetch).
  */
-import { leaderEpoch as asLeaderEpoch, type Clock } from '@tributary/common';
+import { leaderEpoch as asLeaderEpoch, realScheduler, type Clock, type Scheduler } from '@tributary/common';
 import { LeaderState, type PartitionAssignment, type ReplicationConfig } from '@tributary/replication';
 import type { LeaderEpochCache, PartitionLog } from '@tributary/storage';
 import type { PartitionReplication } from '../state/topic-manager.js';
@@ -35,6 +35,7 @@ export class ReplicatedPartition implements PartitionReplication {
     readonly epochCache: LeaderEpochCache,
     private readonly clock: Clock,
     private readonly config: Partial<ReplicationConfig>,
+    private readonly scheduler: Scheduler = realScheduler,
   ) {}
 
   get leaderState(): LeaderState | undefined {
@@ -104,14 +105,14 @@ export class ReplicatedPartition implements PartitionReplication {
     if (this.leader === undefined) return Promise.resolve('not-leader');
     if (this.highWatermark >= endOffset) return Promise.resolve('reached');
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.scheduler.setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         resolve('timeout');
       }, timeoutMs);
       const waiter: HighWatermarkWaiter = {
         endOffset,
         resolve: (outcome) => {
-          clearTimeout(timer);
+          this.scheduler.clearTimeout(timer);
           resolve(outcome);
         },
       };

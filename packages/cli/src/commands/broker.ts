@@ -48,14 +48,27 @@ export async function runBroker(argv: readonly string[], io: CliIo = processIo()
   for (const note of notes) logger.warn(note);
   const signals = firstSignal(logger);
   let broker: RunningBroker;
+  // Like Kafka halting when its log directory fails: a node that cannot persist its metadata
+  // stops at once, so the controller moves its leaderships, instead of lingering half-alive.
+  let onFatal: (error: Error) => void = () => undefined;
+  const fatal = new Promise<Error>((resolve) => {
+    onFatal = resolve;
+  });
   try {
-    broker = await startBroker(config, { logger: root });
+    broker = await startBroker(config, { logger: root, onFatal: (error) => onFatal(error) });
   } catch (e) {
     signals.dispose();
     await writeOut(io.stderr, `tributary broker: ${(e as Error).message}\n`);
     return ExitCode.failure;
   }
-  const signal = await signals.received;
+  const stop = await Promise.race([signals.received.then((signal) => ({ signal })), fatal.then((error) => ({ error }))]);
+  if ('error' in stop) {
+    signals.dispose();
+    logger.fatal({ err: stop.error }, 'storage failed: exiting');
+    await writeOut(io.stderr, `tributary broker: storage failed: ${stop.error.message}\n`);
+    process.exit(ExitCode.failure);
+  }
+  const signal = stop.signal;
   logger.info({ signal }, 'signal received: shutting down');
   try {
     await broker.close();

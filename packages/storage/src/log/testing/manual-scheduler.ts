@@ -15,6 +15,14 @@ export class ManualScheduler implements Scheduler {
     this.timers.delete(handle as number);
   }
 
+  setInterval(run: () => void, intervalMs: number): unknown {
+    return this.setTimeout(run, intervalMs);
+  }
+
+  clearInterval(handle: unknown): void {
+    this.clearTimeout(handle);
+  }
+
   get pending(): number {
     return this.timers.size;
   }
