@@ -1,1 +1,3 @@
-export {};
+export { runSimulation, Stepper } from './run-simulation.js';
+export type { SimulationOptions, SimulationResult } from './run-simulation.js';
+export { VirtualTime } from './virtual-time.js';

@@ -134,7 +134,7 @@ export class ClusterNode {
       logger: log('topics'),
       clock: options.clock,
       caughtUp: () => node?.lifecycle?.caughtUp ?? false,
-      afterReconcile: (image) => replication.apply(image),
+      afterReconcile: (image) => replication.apply(image, node?.lifecycle?.caughtUp ?? false),
     });
     membership = new SwimGossip({
       selfId: config.nodeId,

@@ -69,7 +69,13 @@ export class ReplicaManager {
   }
 
   /** Brings every replica's role in line with `image` (called after the logs follow it). */
-  async apply(image: MetadataImage): Promise<void> {
+  /**
+   * Brings every replica's role in line with `image`. `mayLead` is false until this incarnation's
+   * registration is in the image: before that, leaderships the image gives this node belong to
+   * its previous incarnation (whose log may be shorter since a power loss), and the controller
+   * moves them when it registers this one.
+   */
+  async apply(image: MetadataImage, mayLead = true): Promise<void> {
     if (this.closed) return;
     const held = new Set<ReplicaHandle>();
     for (const handle of this.options.replicas.handles()) {
@@ -77,6 +83,7 @@ export class ReplicaManager {
       if (partition === undefined) continue;
       held.add(handle);
       try {
+        if (partition.leader === this.options.nodeId && !mayLead) continue;
         await this.applyOne(handle, partition, image);
       } catch (error) {
         this.options.logger.error({ topic: handle.topic, partition: handle.index, err: error }, 'replica role change failed; retried on the next metadata change');
