@@ -74,7 +74,8 @@ export class ReplicaFetchServer {
     if (watch !== null) {
       const hasData = response.partitions.some((p) => p.records.length > 0 || p.errorCode !== E.NONE);
       if (hasData) watch.cancel();
-      else if ((await watch.wait(maxWaitMs, AbortSignal.timeout(maxWaitMs + 1_000))) === 'notified') response = await this.readAll(request);
+      // The watch's own timer (the injected scheduler's) bounds the wait; nothing else aborts it.
+      else if ((await watch.wait(maxWaitMs, new AbortController().signal)) === 'notified') response = await this.readAll(request);
     }
     return response;
   }
