@@ -2,9 +2,12 @@
  * Random sequences of leader appends, follower fetches (non-decreasing, never past the leader's
  * log end), time passing, ISR proposals, controller answers and controller-side ISR removals,
  * against a model controller that commits a proposal only at its current partition epoch (as
- * AlterPartition does). After every step: the HW only grows, stays within the leader's durable
- * end and every maximal-ISR member's offset, and is as high as those allow; the leader is always
- * in the ISR; the committed ISR is the controller's; and no proposal is made while one is in flight.
+ * AlterPartition does). Answers may be lost after the controller committed (or before it saw the
+ * request), and metadata may reach the leader late. After every step: the HW only grows, stays
+ * within the leader's durable end and every maximal-ISR member's offset, and is as high as those
+ * allow; above all it never passes a member of the controller's ISR (which could be elected); the
+ * leader is always in the ISR; the leader's committed ISR is the controller's at its partition
+ * epoch; and no second proposal is made while one is unsettled.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +25,8 @@ type Action =
   | { kind: 'fetch'; replica: number; advance: number; toEnd: boolean }
   | { kind: 'time'; ms: number }
   | { kind: 'propose' }
-  | { kind: 'answer'; accept: boolean }
+  | { kind: 'answer'; answer: 'accept' | 'refuse' | 'lose-after-commit' | 'lose-before-commit' }
+  | { kind: 'metadata' }
   | { kind: 'controller-removes'; replica: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -30,7 +34,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('fetch' as const), replica: fc.integer({ min: 1, max: UNKNOWN_REPLICA }), advance: fc.integer({ min: 0, max: 20 }), toEnd: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 0, max: 1_500 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('propose' as const) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('answer' as const), accept: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('answer' as const), answer: fc.constantFrom('accept' as const, 'refuse' as const, 'lose-after-commit' as const, 'lose-before-commit' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('metadata' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('controller-removes' as const), replica: fc.integer({ min: 2, max: 4 }) }) },
 );
 
@@ -42,7 +47,7 @@ const start = fc.record({
 });
 
 /** How often runs got past the interesting points (the checks must see some). */
-const reached = { shrinkCommitted: 0, expansionCommitted: 0, refused: 0, staleAnswer: 0 };
+const reached = { shrinkCommitted: 0, expansionCommitted: 0, refused: 0, staleAnswer: 0, lostAnswer: 0, resent: 0, lateMetadata: 0 };
 
 class Run {
   nowMs = 0;
@@ -52,6 +57,12 @@ class Run {
   readonly fetched = new Map<number, number>(REPLICAS.filter((r) => r !== LEADER).map((r) => [r, 0]));
   controller: { isr: number[]; partitionEpoch: number };
   inFlight: IsrChangeRequest | null = null;
+  /** Newer metadata settled the request in flight before its answer came (the answer is then ignored). */
+  inFlightSettled = false;
+  /** A change whose answer was lost or stale: the leader still holds it until it is settled. */
+  unsettled: IsrChangeRequest | null = null;
+  /** The controller state the leader has seen (metadata may lag the controller). */
+  leaderSeesEpoch = 0;
   readonly leader: LeaderState;
   readonly startingHw: number;
   lastHw: number;
@@ -82,7 +93,9 @@ class Run {
       case 'propose':
         return this.propose();
       case 'answer':
-        return this.answer(a.accept);
+        return this.answer(a.answer);
+      case 'metadata':
+        return this.deliverMetadata();
       case 'controller-removes':
         return this.controllerRemoves(a.replica);
     }
@@ -97,12 +110,21 @@ class Run {
   }
 
   private propose(): void {
+    // The caller (ReplicaManager) sends nothing while a call is out, settled or not.
+    if (this.inFlight !== null && this.inFlightSettled) return;
     const request = this.leader.isrChangeToSend(this.nowMs);
     if (this.inFlight !== null) {
       assert.equal(request, null, 'no second proposal while one is in flight');
       return;
     }
     if (request === null) return;
+    if (this.unsettled !== null) {
+      assert.deepEqual(request, this.unsettled, 'an unsettled change is resent as it was, never replaced');
+      reached.resent++;
+      this.unsettled = null;
+      this.inFlight = request;
+      return;
+    }
     assert.equal(request.leaderEpoch, 3);
     assert.equal(request.partitionEpoch, this.leader.partitionEpoch);
     assert.ok(request.newIsr.includes(LEADER), 'the leader is never removed');
@@ -116,27 +138,59 @@ class Run {
     this.inFlight = request;
   }
 
-  private answer(accept: boolean): void {
+  private answer(answer: 'accept' | 'refuse' | 'lose-after-commit' | 'lose-before-commit'): void {
     const request = this.inFlight;
     if (request === null) return;
     this.inFlight = null;
     const current = request.partitionEpoch === this.controller.partitionEpoch;
-    if (accept && current) {
+    if (this.inFlightSettled) {
+      this.inFlightSettled = false;
+      this.leader.onIsrChangeResult({ ok: false, outcome: 'stale' }, this.nowMs);
+      return;
+    }
+    if (current && (answer === 'accept' || answer === 'lose-after-commit')) {
       this.controller = { isr: [...request.newIsr], partitionEpoch: this.controller.partitionEpoch + 1 };
       if (request.newIsr.length < this.leader.isr.length) reached.shrinkCommitted++;
       else reached.expansionCommitted++;
-      this.leader.onIsrChangeResult({ ok: true, isr: this.controller.isr, partitionEpoch: this.controller.partitionEpoch, leaderEpoch: 3 }, this.nowMs);
-    } else {
-      if (accept) reached.staleAnswer++;
-      else reached.refused++;
-      this.leader.onIsrChangeResult({ ok: false }, this.nowMs);
     }
+    if (answer === 'lose-after-commit' || answer === 'lose-before-commit') {
+      reached.lostAnswer++;
+      this.unsettled = request;
+      this.leader.onIsrChangeResult({ ok: false, outcome: 'unknown' }, this.nowMs);
+    } else if (!current) {
+      reached.staleAnswer++;
+      this.unsettled = request;
+      this.leader.onIsrChangeResult({ ok: false, outcome: 'stale' }, this.nowMs);
+    } else if (answer === 'refuse') {
+      reached.refused++;
+      this.leader.onIsrChangeResult({ ok: false, outcome: 'refused' }, this.nowMs);
+    } else {
+      this.leaderSeesEpoch = this.controller.partitionEpoch;
+      this.leader.onIsrChangeResult({ ok: true, isr: this.controller.isr, partitionEpoch: this.controller.partitionEpoch, leaderEpoch: 3 }, this.nowMs);
+    }
+  }
+
+  /** The latest metadata reaches the leader (it may have lagged the controller). */
+  private deliverMetadata(): void {
+    if (this.leaderSeesEpoch === this.controller.partitionEpoch) return;
+    reached.lateMetadata++;
+    this.leaderSeesEpoch = this.controller.partitionEpoch;
+    this.leader.onAssignmentChange({ leaderId: LEADER, leaderEpoch: 3, partitionEpoch: this.controller.partitionEpoch, replicas: REPLICAS, isr: this.controller.isr }, this.nowMs);
+    this.settleByMetadata();
+  }
+
+  /** Newer metadata settles an unanswered change: a request at an older epoch can never commit now. */
+  private settleByMetadata(): void {
+    if (this.unsettled !== null && this.unsettled.partitionEpoch < this.controller.partitionEpoch) this.unsettled = null;
+    if (this.inFlight !== null && this.inFlight.partitionEpoch < this.controller.partitionEpoch) this.inFlightSettled = true;
   }
 
   /** The controller fences a broker and takes it out of the ISR itself (KIP-841). */
   private controllerRemoves(replica: number): void {
     if (!this.controller.isr.includes(replica)) return;
     this.controller = { isr: this.controller.isr.filter((r) => r !== replica), partitionEpoch: this.controller.partitionEpoch + 1 };
+    this.leaderSeesEpoch = this.controller.partitionEpoch;
+    this.settleByMetadata();
     this.leader.onAssignmentChange({ leaderId: LEADER, leaderEpoch: 3, partitionEpoch: this.controller.partitionEpoch, replicas: REPLICAS, isr: this.controller.isr }, this.nowMs);
   }
 
@@ -155,9 +209,14 @@ class Run {
     assert.equal(hw, Math.max(this.lastHw, bound), 'the HW is as high as the maximal ISR allows');
     assert.ok(leader.isr.includes(LEADER) && leader.maximalIsr.includes(LEADER), 'the leader is in the ISR');
     assert.ok(leader.isr.every((r) => leader.maximalIsr.includes(r)), 'the maximal ISR contains the committed ISR');
-    assert.deepEqual(leader.isr, this.controller.isr, "the committed ISR is the controller's");
-    assert.equal(leader.partitionEpoch, this.controller.partitionEpoch);
-    assert.deepEqual(leader.pendingIsrChange, this.inFlight);
+    for (const r of this.controller.isr) {
+      if (r === LEADER) continue;
+      const offset = this.fetched.get(r)!;
+      assert.ok(hw <= Math.max(this.startingHw, offset), `HW ${hw} passed member ${r} (at ${offset}) of the controller's ISR [${this.controller.isr.join(',')}]`);
+    }
+    assert.ok(leader.partitionEpoch <= this.controller.partitionEpoch, 'the leader never knows a newer ISR than the controller');
+    if (leader.partitionEpoch === this.controller.partitionEpoch) assert.deepEqual(leader.isr, this.controller.isr, "at the controller's partition epoch the committed ISR is the controller's");
+    assert.deepEqual(leader.pendingIsrChange, this.inFlightSettled ? null : (this.inFlight ?? this.unsettled));
     assert.equal(leader.hasMinIsr(leader.isr.length), true);
     assert.equal(leader.hasMinIsr(leader.isr.length + 1), false);
     this.lastHw = hw;

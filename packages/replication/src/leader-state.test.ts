@@ -138,13 +138,13 @@ test('at most one ISR change is in flight', () => {
   leader.onIsrChangeResult({ ok: true, isr: [1, 2], partitionEpoch: 11, leaderEpoch: 5 }, LAG_MS * 5);
   assert.equal(leader.pendingIsrChange, null);
   assert.equal(leader.isrChangeToSend(LAG_MS * 5), null, 'nothing left to change');
-  assert.throws(() => leader.onIsrChangeResult({ ok: false }, LAG_MS * 5), InvariantError, 'an answer with nothing in flight');
+  assert.equal(leader.onIsrChangeResult({ ok: false, outcome: 'refused' }, LAG_MS * 5), false, 'an answer with nothing in flight is ignored');
 });
 
 test('a refused change leaves the ISR as it was and is proposed again', () => {
   const leader = leaderWithSlowFollower3();
   const first = leader.isrChangeToSend(LAG_MS + 1);
-  assert.equal(leader.onIsrChangeResult({ ok: false }, LAG_MS + 2), false);
+  assert.equal(leader.onIsrChangeResult({ ok: false, outcome: 'refused' }, LAG_MS + 2), false);
   assert.deepEqual(leader.isr, [1, 2, 3]);
   assert.equal(leader.highWatermark, 0);
   assert.deepEqual(leader.isrChangeToSend(LAG_MS + 3), first);
@@ -157,7 +157,7 @@ test('a refused expansion lets the HW advance past the would-be member', () => {
   assert.deepEqual(leader.isrChangeToSend(1)?.newIsr, [1, 2, 3]);
   leader.onFollowerFetch(2, 10, 2);
   assert.equal(leader.highWatermark, 0, 'held by the joining member');
-  assert.equal(leader.onIsrChangeResult({ ok: false }, 3), true);
+  assert.equal(leader.onIsrChangeResult({ ok: false, outcome: 'refused' }, 3), true);
   assert.equal(leader.highWatermark, 10);
 });
 
@@ -212,4 +212,24 @@ test('hasMinIsr counts the committed ISR', () => {
 test('a leader missing from its own assignment is a programmer error', () => {
   assert.throws(() => leaderOf({ assignment: assignment({ isr: [2, 3] }) }), InvariantError);
   assert.throws(() => leaderOf({ logEndOffset: 5, durableEndOffset: 6 }), InvariantError);
+});
+
+test('an expansion whose answer was lost keeps holding the HW and is resent as it was', () => {
+  const leader = leaderOf({ assignment: assignment({ isr: [1, 2] }) });
+  leader.onLocalAppend(10, 10, 1);
+  leader.onFollowerFetch(3, 0, 1);
+  const sent = leader.isrChangeToSend(1);
+  assert.deepEqual(sent?.newIsr, [1, 2, 3]);
+  leader.onFollowerFetch(2, 10, 2);
+  // The controller may have admitted 3: the HW must not pass it, or 3 could be elected without those records.
+  assert.equal(leader.onIsrChangeResult({ ok: false, outcome: 'unknown' }, 3), false);
+  assert.equal(leader.highWatermark, 0);
+  assert.deepEqual(leader.isrChangeToSend(4), sent, 'the same change again');
+  assert.equal(leader.onIsrChangeResult({ ok: false, outcome: 'stale' }, 5), false);
+  assert.equal(leader.isrChangeToSend(6), null, 'a stale change waits for metadata');
+  // The metadata shows the first attempt committed: 3 is in the ISR; nothing is pending any more.
+  leader.onAssignmentChange({ ...assignment({ isr: [1, 2, 3] }), partitionEpoch: (sent?.partitionEpoch ?? 0) + 1 }, 7);
+  assert.equal(leader.pendingIsrChange, null);
+  assert.deepEqual(leader.isr, [1, 2, 3]);
+  assert.equal(leader.highWatermark, 0, 'still held by member 3');
 });

@@ -50,6 +50,8 @@ export class LeaderState {
   private replicas: readonly number[];
   private committedIsr: readonly number[];
   private pending: IsrChangeRequest | null = null;
+  /** in-flight: sent, not answered; unknown: to be resent as is; stale: waiting for newer metadata. */
+  private pendingStatus: 'in-flight' | 'unknown' | 'stale' = 'in-flight';
   private logEnd: number;
   private durableEnd: number;
   private hw: number;
@@ -167,7 +169,12 @@ export class LeaderState {
    * the HW back; an expansion adds every replica eligible to join. The leader is never removed.
    */
   isrChangeToSend(nowMs: number): IsrChangeRequest | null {
-    if (this.pending !== null) return null;
+    if (this.pending !== null) {
+      // An unanswered change may have been committed: the same change again, never a different one.
+      if (this.pendingStatus !== 'unknown') return null;
+      this.pendingStatus = 'in-flight';
+      return this.pending;
+    }
     this.observeTime(nowMs);
     const lagging = this.committedIsr.filter((id) => id !== this.leaderId && !this.isCaughtUp(id, nowMs));
     let newIsr: readonly number[];
@@ -179,6 +186,7 @@ export class LeaderState {
       newIsr = [...this.committedIsr, ...joining];
     }
     this.pending = { leaderEpoch: this.epoch, partitionEpoch: this.committedPartitionEpoch, newIsr };
+    this.pendingStatus = 'in-flight';
     return this.pending;
   }
 
@@ -189,11 +197,18 @@ export class LeaderState {
    * another leader epoch, is ignored. Returns true if the HW advanced: the maximal ISR may shrink.
    */
   onIsrChangeResult(result: IsrChangeResult, nowMs: number): boolean {
-    invariant(this.pending !== null, 'an ISR change result arrived with no change in flight');
     this.observeTime(nowMs);
-    this.pending = null;
-    if (result.ok && result.leaderEpoch === this.epoch && result.partitionEpoch > this.committedPartitionEpoch) {
-      this.adoptIsr(result.isr, result.partitionEpoch);
+    // Newer metadata already settled the change (onAssignmentChange dropped it): nothing to learn.
+    if (this.pending === null) return this.maybeAdvanceHighWatermark();
+    if (result.ok) {
+      this.pending = null;
+      if (result.leaderEpoch === this.epoch && result.partitionEpoch > this.committedPartitionEpoch) this.adoptIsr(result.isr, result.partitionEpoch);
+    } else if (result.outcome === 'refused') {
+      this.pending = null;
+    } else {
+      // Not known to have failed: it keeps counting in the maximal ISR (so the HW cannot pass a
+      // member the controller may have admitted) until a resend or newer metadata settles it.
+      this.pendingStatus = result.outcome;
     }
     return this.maybeAdvanceHighWatermark();
   }
@@ -223,6 +238,8 @@ export class LeaderState {
     }
     this.replicas = [...assignment.replicas];
     this.adoptIsr(assignment.isr, assignment.partitionEpoch);
+    // A change made against an older partition epoch can no longer commit; the metadata says what did.
+    if (this.pending !== null && this.pending.partitionEpoch < assignment.partitionEpoch) this.pending = null;
     return this.maybeAdvanceHighWatermark();
   }
 

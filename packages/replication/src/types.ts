@@ -27,7 +27,13 @@ export interface IsrChangeRequest {
 /** The controller's answer to an IsrChangeRequest. */
 export type IsrChangeResult =
   | { readonly ok: true; readonly isr: readonly number[]; readonly partitionEpoch: number; readonly leaderEpoch: number }
-  | { readonly ok: false };
+  /**
+   * refused: the controller rejected this change and committed nothing (e.g. a member not
+   * eligible); stale: the controller's partition or leader epoch moved on, so newer metadata
+   * settles what happened; unknown: no answer (a timeout or a lost reply), so the change may have
+   * been committed and stays in the maximal ISR until a resend or newer metadata settles it.
+   */
+  | { readonly ok: false; readonly outcome: 'refused' | 'stale' | 'unknown' };
 
 /** One replica's progress as the leader sees it, for metrics and `cluster status`. */
 export interface ReplicaState {

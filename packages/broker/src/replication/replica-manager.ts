@@ -6,6 +6,7 @@
  * one at a time per partition, fenced by leader and partition epoch.
  */
 import { realScheduler, type Clock, type Scheduler } from '@tributary/common';
+import { ErrorCode } from '@tributary/protocol';
 import type { MetadataImage, PartitionImage } from '@tributary/metadata';
 import type { PartitionAssignment, ReplicationConfig } from '@tributary/replication';
 import type { Logger } from 'pino';
@@ -200,9 +201,24 @@ export class ReplicaManager {
       if (current.onIsrChangeResult({ ok: true, isr, partitionEpoch, leaderEpoch }, nowMs)) this.highWatermarkAdvanced(handle);
     } else {
       const reason = result.ok ? result.response.outcome.errorMessage : result.message;
-      this.options.logger.info({ topic: handle.topic, partition: handle.index, reason, retryInMs: ISR_RETRY_MS }, 'ISR change refused; retried later');
+      const outcome = result.ok ? isrRefusalOutcome(result.response.outcome.errorCode) : 'unknown';
+      this.options.logger.info({ topic: handle.topic, partition: handle.index, reason, outcome, retryInMs: ISR_RETRY_MS }, 'ISR change not accepted; retried later');
       this.isrRetryAtMs.set(handle, nowMs + ISR_RETRY_MS);
-      if (current.onIsrChangeResult({ ok: false }, nowMs)) this.highWatermarkAdvanced(handle);
+      if (current.onIsrChangeResult({ ok: false, outcome }, nowMs)) this.highWatermarkAdvanced(handle);
     }
   }
+}
+
+const STALE_ISR_CHANGE_CODES = new Set(
+  ['INVALID_UPDATE_VERSION', 'FENCED_LEADER_EPOCH', 'STALE_BROKER_EPOCH', 'INVALID_REQUEST', 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID', 'BROKER_ID_NOT_REGISTERED', 'NOT_LEADER_OR_FOLLOWER'].map((name) => (ErrorCode as Readonly<Record<string, number>>)[name]),
+);
+
+/**
+ * What a controller's refusal says about an ISR change: the controller's view moved on (newer
+ * metadata settles it), a definite no (nothing was committed), or, for anything else, unknown.
+ */
+function isrRefusalOutcome(errorCode: number): 'refused' | 'stale' | 'unknown' {
+  if (errorCode === ErrorCode.INELIGIBLE_REPLICA) return 'refused';
+  if (STALE_ISR_CHANGE_CODES.has(errorCode)) return 'stale';
+  return 'unknown';
 }
