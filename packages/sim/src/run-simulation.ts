@@ -23,6 +23,8 @@ export interface SimulationOptions {
   readonly logCheckEverySteps?: number;
   /** A bound on steps, so no seed can run forever. */
   readonly maxSteps?: number;
+  /** Debugging: called with the nodes once the run is over. */
+  readonly inspect?: (nodes: readonly SimNode[]) => void;
 }
 
 export interface SimulationResult {
@@ -72,6 +74,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   await stepper.runUntil(() => false, time.now + 3_000);
   await checker.checkLogs(nodes, true);
   if (recovered) await finalChecks(nodes, workload, checker, stepper, time);
+  options.inspect?.(nodes);
 
   return {
     seed: options.seed,

@@ -104,7 +104,7 @@ export class ActiveController {
     }
     if (this.controller !== undefined && this.controllerTerm === quorum.term) return this.controller;
     if (!quorum.leaderCaughtUp) return undefined;
-    this.controller = new QuorumController(quorum.image, this.options.clock.nowMs(), this.options.random, this.config);
+    this.controller = new QuorumController(quorum.image, this.options.clock.monotonicMs(), this.options.random, this.config);
     this.controllerTerm = quorum.term;
     this.lastProposedOffset = quorum.image.offset;
     this.options.logger.info({ term: quorum.term, offset: quorum.image.offset, brokers: quorum.image.brokers.size }, 'became the active controller');
@@ -122,7 +122,7 @@ export class ActiveController {
   private tick(): void {
     if (this.current() === undefined) return;
     void this.decide((controller) => {
-      const decision = controller.tick(this.options.clock.nowMs(), this.options.reportedDead?.());
+      const decision = controller.tick(this.options.clock.monotonicMs(), this.options.reportedDead?.());
       if (decision.response.fencedBrokerIds.length > 0) {
         this.options.logger.warn({ brokers: decision.response.fencedBrokerIds }, 'fencing brokers whose sessions expired');
       }

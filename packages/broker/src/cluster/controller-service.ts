@@ -29,14 +29,14 @@ export function controllerRpcService(controller: ActiveController, quorum: Metad
       const answer = await decide((c) =>
         c.registerBroker(
           { brokerId: request.brokerId, incarnationId: request.incarnationId, endpoints: request.endpoints, rack: request.rack === '' ? null : request.rack },
-          clock.nowMs(),
+          clock.monotonicMs(),
         ),
       );
       return { outcome: outcome(answer), brokerEpoch: answer.ok ? answer.value.brokerEpoch : -1 };
     },
     async brokerHeartbeat(request) {
       const answer = await decide((c) =>
-        c.heartbeat(request.brokerId, request.brokerEpoch, clock.nowMs(), { caughtUp: request.caughtUp, wantFence: request.wantFence, wantShutdown: request.wantShutdown }),
+        c.heartbeat(request.brokerId, request.brokerEpoch, clock.monotonicMs(), { caughtUp: request.caughtUp, wantFence: request.wantFence, wantShutdown: request.wantShutdown }),
       );
       return { outcome: outcome(answer), isFenced: answer.ok ? answer.value.isFenced : true, shouldShutdown: answer.ok ? answer.value.shouldShutdown : false };
     },

@@ -166,7 +166,7 @@ export class ReplicaManager {
   /** Sends the ISR changes leaders want (at most one in flight per partition). */
   private checkIsr(): void {
     if (this.closed) return;
-    const nowMs = this.options.clock.nowMs();
+    const nowMs = this.options.clock.monotonicMs();
     for (const handle of this.options.replicas.handles()) {
       const leader = handle.replicated.leaderState;
       if (leader === undefined || this.isrInFlight.has(handle) || nowMs < (this.isrRetryAtMs.get(handle) ?? 0)) continue;
@@ -195,7 +195,7 @@ export class ReplicaManager {
     );
     const current = handle.replicated.leaderState;
     if (current === undefined || current !== leader) return; // leadership changed meanwhile
-    const nowMs = this.options.clock.nowMs();
+    const nowMs = this.options.clock.monotonicMs();
     if (result.ok && result.response.outcome.errorCode === 0) {
       const { isr, partitionEpoch, leaderEpoch } = result.response;
       if (current.onIsrChangeResult({ ok: true, isr, partitionEpoch, leaderEpoch }, nowMs)) this.highWatermarkAdvanced(handle);

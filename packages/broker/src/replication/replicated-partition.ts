@@ -64,7 +64,7 @@ export class ReplicatedPartition implements PartitionReplication {
     const flushed = await this.epochCache.flush();
     if (!flushed.ok) throw flushed.error;
     this.leader = new LeaderState(
-      { assignment, logEndOffset: log.logEndOffset, durableEndOffset: log.durableEndOffset, highWatermark: startHighWatermark, nowMs: this.clock.nowMs() },
+      { assignment, logEndOffset: log.logEndOffset, durableEndOffset: log.durableEndOffset, highWatermark: startHighWatermark, nowMs: this.clock.monotonicMs() },
       this.config,
     );
     this.role = 'leader';
@@ -87,7 +87,7 @@ export class ReplicatedPartition implements PartitionReplication {
   /** The controller changed the ISR (or partition epoch) within this leader epoch. Returns true if the HW advanced. */
   onAssignmentChange(assignment: PartitionAssignment): boolean {
     if (this.leader === undefined) return false;
-    const advanced = this.leader.onAssignmentChange(assignment, this.clock.nowMs());
+    const advanced = this.leader.onAssignmentChange(assignment, this.clock.monotonicMs());
     if (advanced) this.releaseReached();
     return advanced;
   }
@@ -96,7 +96,7 @@ export class ReplicatedPartition implements PartitionReplication {
   onFollowerFetch(replicaId: number, fetchOffset: number): { highWatermarkAdvanced: boolean; known: boolean } {
     if (this.leader === undefined) return { highWatermarkAdvanced: false, known: false };
     this.refreshFromLog();
-    const outcome = this.leader.onFollowerFetch(replicaId, fetchOffset, this.clock.nowMs());
+    const outcome = this.leader.onFollowerFetch(replicaId, fetchOffset, this.clock.monotonicMs());
     if (outcome.highWatermarkAdvanced) this.releaseReached();
     return outcome;
   }
@@ -129,7 +129,7 @@ export class ReplicatedPartition implements PartitionReplication {
 
   private refreshFromLog(): void {
     const log = this.log();
-    if (this.leader !== undefined && this.leader.onLocalAppend(log.logEndOffset, log.durableEndOffset, this.clock.nowMs())) this.releaseReached();
+    if (this.leader !== undefined && this.leader.onLocalAppend(log.logEndOffset, log.durableEndOffset, this.clock.monotonicMs())) this.releaseReached();
   }
 
   private releaseReached(): void {
