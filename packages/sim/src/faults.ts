@@ -2,7 +2,9 @@
  * The fault schedule, drawn from the seed: every 0.5-2.5 s of the fault phase one fault strikes
  * and is healed 0.3-4 s later. Kinds: crash with power loss and restart, isolating a node, a
  * one-way cut, a pause beyond the broker session, a wall-clock jump either way, a burst of message
- * loss, the client cut off one node. Each strike and heal goes into the timeline.
+ * loss, the client cut off one node, a full disk under the partition logs (the node stops, as
+ * Kafka halts on a failed log directory, and is restarted at the heal). Each strike and heal goes
+ * into the timeline.
  */
 import type { Random } from '@tributary/common';
 import type { SimKafkaClient } from './sim-kafka-client.js';
@@ -11,7 +13,7 @@ import type { SimNode } from './sim-node.js';
 import type { VirtualTime } from './virtual-time.js';
 
 const OWNER = 'nemesis';
-export const FAULT_KINDS = ['crash', 'isolate', 'one-way', 'pause', 'clock-jump', 'message-loss', 'client-cut'] as const;
+export const FAULT_KINDS = ['crash', 'isolate', 'one-way', 'pause', 'clock-jump', 'message-loss', 'client-cut', 'disk-full'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultWorld {
@@ -47,6 +49,7 @@ export class Nemesis {
     network.healAll();
     client.cutOff.clear();
     for (const node of nodes) {
+      node.fs.clearFaults();
       node.resume();
       if (!node.up) node.start();
     }
@@ -111,6 +114,14 @@ export class Nemesis {
         }, 'message-loss');
         this.note(`message-loss ${(network.faults.dropRate * 100).toFixed(0)}%`);
         return;
+      case 'disk-full':
+        if (!node.up) return;
+        node.fs.injectFault({ op: 'write', path: /\/replicas\//, code: 'ENOSPC' });
+        this.later(() => {
+          node.fs.clearFaults();
+          if (!node.up) node.start();
+        }, what);
+        break;
       case 'client-cut':
         client.cutOff.add(node.nodeId);
         this.later(() => client.cutOff.delete(node.nodeId), what);

@@ -36,7 +36,7 @@ export interface ClusterNodeOptions {
   readonly clock: Clock;
   readonly random: Random;
   readonly rootLogger: Logger;
-  /** Called when Raft persistence fails: the node must stop. */
+  /** Called when Raft persistence fails or a replica log goes offline: the node must stop. */
   readonly onFatal: (error: Error) => void;
   /** Consumers' fetch long polls: woken when a high watermark advances. */
   readonly waiters: PartitionWaiters;
@@ -123,6 +123,7 @@ export class ClusterNode {
       logger: log('replication'),
       rpcEndpointName: RPC_ENDPOINT_NAME,
       onBecameLeader: (handle) => options.producers.forget(handle.log),
+      onLogFailure: (error) => options.onFatal(error),
       ...seams,
     });
     const topics = new ClusterTopicManager({

@@ -34,6 +34,12 @@ export interface ReplicaManagerOptions {
   readonly rpcEndpointName: string;
   /** How often leaders consider ISR changes. */
   readonly isrCheckIntervalMs?: number;
+  /**
+   * Called once when a replica's log goes offline (a full or failing disk). The node then stops,
+   * as Kafka halts when its log directory fails, so the controller moves its leaderships instead of
+   * leaving them on a log that cannot take writes.
+   */
+  readonly onLogFailure?: (error: Error) => void;
   /** Called as a replica becomes leader, before it serves (idempotent-producer state is rebuilt). */
   readonly onBecameLeader?: (handle: ReplicaHandle) => void;
 }
@@ -53,6 +59,7 @@ export class ReplicaManager {
   /** After a refused ISR change, the next try waits (a rejoining broker stays fenced until it catches up). */
   private readonly isrRetryAtMs = new WeakMap<ReplicaHandle, number>();
   private closed = false;
+  private logFailureReported = false;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     this.fetchServer = new ReplicaFetchServer({
@@ -168,6 +175,12 @@ export class ReplicaManager {
     if (this.closed) return;
     const nowMs = this.options.clock.monotonicMs();
     for (const handle of this.options.replicas.handles()) {
+      const offline = handle.log.offlineError;
+      if (offline !== null && !this.logFailureReported) {
+        this.logFailureReported = true;
+        this.options.logger.error({ topic: handle.topic, partition: handle.index, err: offline }, 'a replica log is offline');
+        this.options.onLogFailure?.(offline);
+      }
       const leader = handle.replicated.leaderState;
       if (leader === undefined || this.isrInFlight.has(handle) || nowMs < (this.isrRetryAtMs.get(handle) ?? 0)) continue;
       const change = leader.isrChangeToSend(nowMs);
