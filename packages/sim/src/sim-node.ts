@@ -13,6 +13,8 @@ import type { VirtualTime } from './virtual-time.js';
 
 /** The last log lines of each node, for a failing seed's report. */
 const LOG_LINES_KEPT = 400;
+/** How soon a supervisor restarts a node that stopped on its own. */
+const SUPERVISOR_RESTART_MS = 1_000;
 
 export interface SimNodeSettings {
   readonly nodeId: number;
@@ -98,8 +100,11 @@ export class SimNode {
     });
   }
 
-  /** kill -9 and power loss: unsynced data is gone, the seed decides what a torn write left. */
-  crash(): void {
+  /**
+   * kill -9, and with `powerLoss` the machine too: unsynced data is gone, the seed decides what a
+   * torn write left. A process that exits on its own keeps its unsynced data (the page cache).
+   */
+  crash(powerLoss = true): void {
     const id = this.incarnation;
     if (id === undefined) return;
     if (this.dispatch === undefined) this.starts.crashedWhileStarting++;
@@ -108,8 +113,8 @@ export class SimNode {
     this.dispatch = undefined;
     this.settings.time.kill(id);
     this.settings.network.detach(id);
-    this.fs.crash(this.settings.random);
-    this.log(`crashed ${id}`);
+    if (powerLoss) this.fs.crash(this.settings.random);
+    this.log(powerLoss ? `crashed ${id}` : `exited ${id}`);
   }
 
   /** A Kafka request frame (without its size prefix) to this node's dispatcher. */
@@ -152,7 +157,10 @@ export class SimNode {
         removeDirectory: (path) => this.removeDirectory(path),
         onFatal: (error) => {
           this.log(`fatal: ${error.message}`);
-          if (this.incarnation === id) this.crash();
+          if (this.incarnation !== id) return;
+          // The process exits; its supervisor (systemd, compose, Kubernetes) starts it again.
+          this.crash(false);
+          time.schedule('supervisor', SUPERVISOR_RESTART_MS, () => this.start());
         },
       },
       {},
