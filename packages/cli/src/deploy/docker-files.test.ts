@@ -63,7 +63,28 @@ test('docker-compose.cluster.yml: three brokers whose commands load, one voter e
     assert.ok(service.stop_grace_period, `${name}: a stop grace period`);
     const healthcheck = (service.healthcheck?.test ?? []).join(' ');
     assert.ok(healthcheck.includes(`:${config.httpListen.port}/ready`), `${name}: the healthcheck asks /ready on the HTTP port`);
+    for (const arg of service.healthcheck?.test ?? []) {
+      assert.ok(!arg.includes(' '), `${name}: no spaces in a healthcheck argument (podman's Docker-compatible API splits them at spaces): ${arg}`);
+    }
   }
+});
+
+test('test/containers/compose.internal.yml: the shipped commands with fixed addresses for the service names, on an internal network', () => {
+  const base = composeServices();
+  const [override] = readYamlDocuments(join(repoRoot, 'test', 'containers', 'compose.internal.yml'));
+  const services = override.services as Record<string, ComposeService & { networks?: { default?: { ipv4_address?: string } } }>;
+  assert.deepEqual(Object.keys(services).sort(), [...base.keys()].sort());
+  const addresses = new Map(Object.entries(services).map(([name, service]) => [name, service.networks?.default?.ipv4_address]));
+  for (const [name, service] of Object.entries(services)) {
+    assert.match(addresses.get(name) ?? '', /^10\.213\.7\.\d+$/, `${name}: a fixed address in the test subnet`);
+    const expected = base.get(name)!.command!.map((arg) => arg.replace(/broker-\d+/g, (host) => addresses.get(host) ?? host));
+    assert.deepEqual(service.command, expected, `${name}: the shipped command with addresses for service names (update both files together)`);
+    assert.equal(service.restart, 'no', `${name}: the test restarts brokers itself`);
+    assert.ok(service.ulimits?.nofile !== undefined && service.ulimits.nproc !== undefined, `${name}: nofile and nproc limits`);
+  }
+  const network = (override.networks as { default?: { internal?: boolean; ipam?: { config?: Array<{ subnet?: string }> } } }).default;
+  assert.equal(network?.internal, true, 'the network is internal');
+  assert.equal(network?.ipam?.config?.[0]?.subnet, '10.213.7.0/24');
 });
 
 test('docker-compose.cluster.yml: INTERNAL is advertised at the service name, EXTERNAL at localhost on the published port', () => {
@@ -91,7 +112,7 @@ test('the Dockerfile copies every workspace, builds on node:24-bookworm-slim, ru
     assert.equal(copies.length, 2, `${workspace}/package.json is copied before npm ci in both stages`);
   }
   assert.match(dockerfile, /^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
-  assert.match(dockerfile, /npm ci --registry="\$\{NPM_REGISTRY\}"/);
+  assert.match(dockerfile, /npm ci --registry="\$\{NPM_REGISTRY\}" --ignore-scripts/, 'the build stage runs no install scripts (dev-only native addons would need a compiler)');
   assert.match(dockerfile, /npm ci --omit=dev --registry="\$\{NPM_REGISTRY\}"/);
   assert.match(dockerfile, /^COPY proto proto$/m, 'proto/ beside packages/, where the broker looks for it');
   assert.match(dockerfile, /^USER 10001:10001$/m);
