@@ -12,7 +12,7 @@ import type { SimNetwork } from './sim-network.js';
 import type { VirtualTime } from './virtual-time.js';
 
 /** The last log lines of each node, for a failing seed's report. */
-const LOG_LINES_KEPT = 400;
+const LOG_LINES_KEPT = Number(process.env["SIM_LOG_LINES"] ?? 400);
 /** How soon a supervisor restarts a node that stopped on its own. */
 const SUPERVISOR_RESTART_MS = 1_000;
 

@@ -58,7 +58,12 @@ export class BrokerLifecycle {
 
   /** The image has applied everything up to this broker's registration. */
   get caughtUp(): boolean {
-    return this.options.quorum.image.offset >= this.registrationOffset;
+    return this.registeredIn(this.options.quorum.image.offset);
+  }
+
+  /** Whether an image at `imageOffset` includes this incarnation's registration. */
+  registeredIn(imageOffset: number): boolean {
+    return imageOffset >= this.registrationOffset;
   }
 
   start(): void {

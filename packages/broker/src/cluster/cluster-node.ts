@@ -135,7 +135,9 @@ export class ClusterNode {
       logger: log('topics'),
       clock: options.clock,
       caughtUp: () => node?.lifecycle?.caughtUp ?? false,
-      afterReconcile: (image) => replication.apply(image, node?.lifecycle?.caughtUp ?? false),
+      // Judged on the image being applied, not the latest one: reconciling takes time, and an
+      // older image may still name this node leader for its previous incarnation.
+      afterReconcile: (image) => replication.apply(image, node?.lifecycle?.registeredIn(image.offset) ?? false),
     });
     membership = new SwimGossip({
       selfId: config.nodeId,

@@ -7,6 +7,7 @@
  */
 import { realScheduler, type Clock, type Scheduler } from '@tributary/common';
 import { ErrorCode } from '@tributary/protocol';
+import { LogStorageError } from '@tributary/storage';
 import type { MetadataImage, PartitionImage } from '@tributary/metadata';
 import type { PartitionAssignment, ReplicationConfig } from '@tributary/replication';
 import type { Logger } from 'pino';
@@ -45,6 +46,8 @@ export interface ReplicaManagerOptions {
 }
 
 const ISR_RETRY_MS = 1_000;
+/** A role change that failed for a reason other than storage is tried again this soon. */
+const ROLE_CHANGE_RETRY_MS = 1_000;
 
 function assignmentOf(p: PartitionImage): PartitionAssignment {
   return { leaderId: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, replicas: p.replicas, isr: p.isr };
@@ -60,6 +63,8 @@ export class ReplicaManager {
   private readonly isrRetryAtMs = new WeakMap<ReplicaHandle, number>();
   private closed = false;
   private logFailureReported = false;
+  private retryTimer: unknown;
+  private retryImage: { image: MetadataImage; mayLead: boolean } | undefined;
 
   constructor(private readonly options: ReplicaManagerOptions) {
     this.fetchServer = new ReplicaFetchServer({
@@ -76,7 +81,6 @@ export class ReplicaManager {
     return this.fetchServer.rpcService();
   }
 
-  /** Brings every replica's role in line with `image` (called after the logs follow it). */
   /**
    * Brings every replica's role in line with `image`. `mayLead` is false until this incarnation's
    * registration is in the image: before that, leaderships the image gives this node belong to
@@ -94,7 +98,7 @@ export class ReplicaManager {
         if (partition.leader === this.options.nodeId && !mayLead) continue;
         await this.applyOne(handle, partition, image);
       } catch (error) {
-        this.options.logger.error({ topic: handle.topic, partition: handle.index, err: error }, 'replica role change failed; retried on the next metadata change');
+        this.roleChangeFailed(handle, error, image, mayLead);
       }
     }
     for (const [leaderId, fetcher] of this.fetchers) {
@@ -109,6 +113,7 @@ export class ReplicaManager {
   async close(): Promise<void> {
     this.closed = true;
     this.scheduler.clearInterval(this.timer);
+    if (this.retryTimer !== undefined) this.scheduler.clearTimeout(this.retryTimer);
     await Promise.all([...this.fetchers.values()].map((f) => f.close()));
     this.fetchers.clear();
   }
@@ -171,15 +176,41 @@ export class ReplicaManager {
   }
 
   /** Sends the ISR changes leaders want (at most one in flight per partition). */
+  /**
+   * A storage failure during a role change (the leader-epoch checkpoint could not be written) is a
+   * failed log directory: the node stops (onLogFailure). Anything else is retried in a second with
+   * the latest image, so a role never stays unapplied for want of another metadata change.
+   */
+  private roleChangeFailed(handle: ReplicaHandle, error: unknown, image: MetadataImage, mayLead: boolean): void {
+    this.options.logger.error({ topic: handle.topic, partition: handle.index, err: error }, 'replica role change failed');
+    if (error instanceof LogStorageError) {
+      this.reportLogFailure(error);
+      return;
+    }
+    this.retryImage = { image, mayLead };
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = this.scheduler.setTimeout(() => {
+      this.retryTimer = undefined;
+      const retry = this.retryImage;
+      this.retryImage = undefined;
+      if (retry !== undefined && !this.closed) void this.apply(retry.image, retry.mayLead);
+    }, ROLE_CHANGE_RETRY_MS);
+  }
+
+  private reportLogFailure(error: Error): void {
+    if (this.logFailureReported) return;
+    this.logFailureReported = true;
+    this.options.onLogFailure?.(error);
+  }
+
   private checkIsr(): void {
     if (this.closed) return;
     const nowMs = this.options.clock.monotonicMs();
     for (const handle of this.options.replicas.handles()) {
       const offline = handle.log.offlineError;
       if (offline !== null && !this.logFailureReported) {
-        this.logFailureReported = true;
         this.options.logger.error({ topic: handle.topic, partition: handle.index, err: offline }, 'a replica log is offline');
-        this.options.onLogFailure?.(offline);
+        this.reportLogFailure(offline);
       }
       const leader = handle.replicated.leaderState;
       if (leader === undefined || this.isrInFlight.has(handle) || nowMs < (this.isrRetryAtMs.get(handle) ?? 0)) continue;
