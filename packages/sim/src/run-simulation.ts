@@ -51,11 +51,14 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const random = seededRandom(options.seed);
   const addresses = new Map(NODE_IDS.map((id) => [rpcAddress(id), id]));
   const network = new SimNetwork(time, random, addresses);
-  const nodes = NODE_IDS.map((nodeId) => new SimNode({ nodeId, nodeIds: NODE_IDS, time, network, random, logLevel: options.logLevel ?? 'info' }));
+  let checker: InvariantChecker | undefined;
+  const beforeCrash = (node: SimNode): void => checker?.afterStep([node]);
+  const nodes = NODE_IDS.map((nodeId) => new SimNode({ nodeId, nodeIds: NODE_IDS, time, network, random, logLevel: options.logLevel ?? 'info', beforeCrash }));
   const nodeById = new Map(nodes.map((n) => [n.nodeId, n]));
   const client = new SimKafkaClient(time, network, nodeById);
-  const checker = new InvariantChecker(() => time.now);
-  const workload = new Workload(time, client, NODE_IDS, random, (ack) => checker.onAck(ack, TOPIC));
+  checker = new InvariantChecker(() => time.now);
+  const invariants = checker;
+  const workload = new Workload(time, client, NODE_IDS, random, (ack) => invariants.onAck(ack, TOPIC));
   const timeline: string[] = [];
   const nemesis = new Nemesis({ time, network, client, nodes, random, timeline });
   for (const node of nodes) node.start();
@@ -190,12 +193,20 @@ async function finalChecks(nodes: readonly SimNode[], workload: Workload, checke
       else if (found[0] !== ack.offset) checker.violate(`${ack.value} acknowledged at offset ${ack.offset} but found at ${found[0]}`);
     }
   }
+  // The coordinator may still be loading its partition or moving: ask again until it answers.
   let committed: Map<number, number> | undefined;
-  const fetched = workload.fetchCommitted().then((value) => {
-    committed = value;
-  });
-  await stepper.runUntil(() => committed !== undefined, time.now + 5_000);
-  await Promise.race([fetched, Promise.resolve()]);
+  let asking = false;
+  const deadline = time.now + 10_000;
+  await stepper.runUntil(() => {
+    if (committed === undefined && !asking) {
+      asking = true;
+      void workload.fetchCommitted().then((value) => {
+        committed = value;
+        asking = false;
+      });
+    }
+    return committed !== undefined;
+  }, deadline);
   if (committed === undefined) {
     checker.violate('the committed offsets could not be read back after recovery');
     return;

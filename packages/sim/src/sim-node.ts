@@ -23,6 +23,8 @@ export interface SimNodeSettings {
   readonly network: SimNetwork;
   readonly random: Random;
   readonly logLevel: string;
+  /** Sees the node's state one last time before a crash (a crash inside a step hides that step's state). */
+  readonly beforeCrash?: (node: SimNode) => void;
 }
 
 export const kafkaAddress = (nodeId: number): string => `10.0.0.${nodeId}:9092`;
@@ -108,6 +110,7 @@ export class SimNode {
     const id = this.incarnation;
     if (id === undefined) return;
     if (this.dispatch === undefined) this.starts.crashedWhileStarting++;
+    else this.settings.beforeCrash?.(this);
     this.incarnation = undefined;
     this.core = undefined;
     this.dispatch = undefined;
