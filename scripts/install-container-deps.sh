@@ -72,14 +72,25 @@ ping_socket() {
   ' "$sock" 2>/dev/null
 }
 
-# A service this script started before the limits changed is restarted, so that it reads them.
-if [ "$conf_changed" = 1 ] && [ -f "$service_pid" ]; then
+# A service this script started is restarted when the limits changed (so that it reads them), or
+# when its working directory is gone (an earlier checkout deleted): conmon inherits it and then
+# fails to start any container ("write child: broken pipe").
+restart_reason=""
+if [ -f "$service_pid" ]; then
   pid="$(cat "$service_pid")"
   if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = podman ]; then
-    echo "install-container-deps: restarting the podman API service (pid $pid) for the new limits"
-    "${sudo_cmd[@]}" kill "$pid"
-    for _ in $(seq 1 20); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
+    if [ "$conf_changed" = 1 ]; then restart_reason="for the new limits";
+    else
+      case "$(readlink "/proc/$pid/cwd" 2>/dev/null || true)" in
+        *" (deleted)") restart_reason="whose working directory is gone" ;;
+      esac
+    fi
   fi
+fi
+if [ -n "$restart_reason" ]; then
+  echo "install-container-deps: restarting the podman API service (pid $pid) $restart_reason"
+  "${sudo_cmd[@]}" kill "$pid"
+  for _ in $(seq 1 20); do [ -d "/proc/$pid" ] || break; sleep 0.25; done
 fi
 
 if ping_socket; then
@@ -89,8 +100,11 @@ else
   "${sudo_cmd[@]}" rm -f "$sock"
   # Its own session, no terminal, output to a log: it outlives this script (and CI's shell)
   # without holding their pipes open. --time=0: it never exits for idleness.
+  # Started from / so that no checkout it outlives is its working directory.
+  cd /
   "${sudo_cmd[@]}" setsid nohup podman system service --time=0 "unix://$sock" >"$service_log" 2>&1 </dev/null &
   echo "$!" | "${sudo_cmd[@]}" tee "$service_pid" >/dev/null
+  cd - >/dev/null
   for _ in $(seq 1 60); do
     ping_socket && break
     sleep 0.5
