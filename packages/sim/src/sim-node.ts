@@ -190,11 +190,12 @@ export class SimNode {
   }
 
   private keepLine(line: string): void {
-    this.logLines.push(line.trimEnd());
+    // Simulated time first: the logger's own timestamps are the host's.
+    this.logLines.push(`${this.settings.time.now} ${line.trimEnd()}`);
     if (this.logLines.length > LOG_LINES_KEPT) this.logLines.splice(0, this.logLines.length - LOG_LINES_KEPT);
   }
 
   log(message: string): void {
-    this.keepLine(JSON.stringify({ sim: true, at: this.settings.time.now, nodeId: this.nodeId, msg: message }));
+    this.keepLine(JSON.stringify({ sim: true, nodeId: this.nodeId, msg: message }));
   }
 }
