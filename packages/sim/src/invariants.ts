@@ -70,6 +70,7 @@ export class InvariantChecker {
         if (node.incarnation !== incarnation) break;
         const partition = `${handle.topic}-${handle.index}`;
         const progressKey = `${incarnation}/${partition}`;
+        const state = describeReplica(handle);
         const records = await committedRecords(handle, full ? 0 : (this.checkedUpTo.get(progressKey) ?? 0));
         if (records === undefined) continue;
         const last = [...records.keys()].at(-1);
@@ -80,7 +81,7 @@ export class InvariantChecker {
           this.recordsChecked++;
           const first = known.get(offset);
           if (first === undefined) known.set(offset, record);
-          else if (first !== record) this.violate(`committed data changed: ${partition} offset ${offset} on node ${node.nodeId} holds ${record}, committed was ${first}`);
+          else if (first !== record) this.violate(`committed data changed: ${partition} offset ${offset} on node ${node.nodeId} holds ${record}, committed was ${first} (replica when read: ${state})`);
         }
       }
     }
@@ -90,6 +91,12 @@ export class InvariantChecker {
   committedOf(partition: string): ReadonlyMap<number, string> {
     return this.committed.get(partition) ?? new Map();
   }
+}
+
+/** Role, epochs and offsets of a replica, for violation messages. */
+function describeReplica(handle: ReplicaHandle): string {
+  const r = handle.replicated;
+  return `${r.role} at epoch ${r.leaderEpoch}, hw ${handle.highWatermark} (follower hw ${r.followerHighWatermark}), log ${handle.log.logStartOffset}-${handle.log.logEndOffset}, durable ${handle.log.durableEndOffset}`;
 }
 
 export function handlesOf(node: SimNode): ReplicaHandle[] {

@@ -267,13 +267,15 @@ export class LeaderFetcher {
     f.refusedBackoffMs = REFUSED_RETRY_MIN_MS;
     if (data.records.length > 0) {
       const records = Buffer.from(data.records.buffer, data.records.byteOffset, data.records.byteLength);
-      await this.recordEpochs(handle, records);
       const appended = await handle.log.appendAsFollower(records);
       if (!appended.ok) {
         this.options.logger.warn({ topic: handle.topic, partition: handle.index, err: appended.error }, 'follower append failed; finding the divergence again');
         f.state = 'truncating';
         return;
       }
+      // Only once the batches are in the log: epochs recorded for a refused append made the next
+      // divergence search ask about an epoch this log never held, and keep a divergent record.
+      await this.recordEpochs(handle, records);
     }
     handle.replicated.followerHighWatermark = Math.min(data.highWatermark, handle.log.logEndOffset);
     // Records the leader deleted (DeleteRecords, retention) go here too, so a later leader does not bring them back.
