@@ -35,7 +35,7 @@ export interface Ack {
 export interface CommitRecord {
   readonly partition: number;
   readonly offset: number;
-  /** ok: acknowledged; unknown: no answer (it may still have been applied). */
+  /** ok: acknowledged; unknown: no answer or an error (it may still have been applied). */
   readonly outcome: 'ok' | 'unknown';
 }
 
@@ -158,7 +158,9 @@ export class Workload {
       const code = response?.topics[0]?.partitions[0]?.errorCode;
       if (code === 0) this.commits.push({ partition, offset, outcome: 'ok' });
       else {
-        if (code === undefined) this.commits.push({ partition, offset, outcome: 'unknown' });
+        // No answer, or an error such as REQUEST_TIMED_OUT or NOT_COORDINATOR after the record was
+        // appended: the commit may still take effect, so it stays a possible value.
+        this.commits.push({ partition, offset, outcome: 'unknown' });
         this.coordinator = undefined;
       }
     }
