@@ -15,7 +15,7 @@ export {
   UnexpectedAppendOffsetError,
 } from './log/log-errors.js';
 export type { AppendError, InvalidBatchKind, LogUnavailableError, ReadError, StorageErrorKind } from './log/log-errors.js';
-export { realScheduler } from './log/scheduler.js';
+export { unrefScheduler } from './log/scheduler.js';
 export type { Scheduler } from './log/scheduler.js';
 export { parseSegmentFileName, segmentFileName } from './log/segment-files.js';
 export type { SegmentFileKind, SegmentFileName } from './log/segment-files.js';

@@ -4,8 +4,7 @@
  * Ready is outstanding, so every input is queued (bounded) and applied between Ready rounds.
  */
 import type { Logger } from 'pino';
-import type { Random } from '@tributary/common';
-import { err, ok, realScheduler, type Result, type Scheduler } from '@tributary/common';
+import { err, realScheduler, type Random, type Result, type Scheduler } from '@tributary/common';
 import { RaftNode, type Entry, type Message, type NodeId, type Snapshot } from '@tributary/raft';
 import type { RaftLogStore, RaftStorageError } from './raft-storage.js';
 

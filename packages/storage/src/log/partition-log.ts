@@ -38,7 +38,7 @@ import { writeLogStartOffset } from './log-start-offset-checkpoint.js';
 import { LogSegment, type SegmentBatch, type SegmentContext } from './log-segment.js';
 import { LoadedIndexCache } from './loaded-index-cache.js';
 import { LogGate } from './log-gate.js';
-import { realScheduler, type Scheduler } from './scheduler.js';
+import { unrefScheduler, type Scheduler } from './scheduler.js';
 import { SegmentSet } from './segment-set.js';
 import { firstRecordAtOrAfter, type OffsetAndTimestamp } from './timestamp-search.js';
 import type { AppendInfo, PartitionLogOptions, ReadOptions, ReadResult } from './partition-log-types.js';
@@ -80,7 +80,7 @@ export class PartitionLog {
     try {
       const loaded = await loadLog(ctx);
       const segments = new SegmentSet(loaded.segments, loaded.logStartOffset);
-      return ok(new PartitionLog(options.dir, options.fs, options.clock, config, options.scheduler ?? realScheduler, ctx, segments, indexCache));
+      return ok(new PartitionLog(options.dir, options.fs, options.clock, config, options.scheduler ?? unrefScheduler, ctx, segments, indexCache));
     } catch (error) {
       const storage = storageErrorFrom(error, `opening the log in ${options.dir}`);
       if (!storage) throw error;
